@@ -1,0 +1,35 @@
+/**
+ * Every HTTP route, the function that serves it and how callers are authorized. The CDK
+ * stack builds API Gateway from this list and the local runtime routes requests with it,
+ * so the cloud and `npm start` cannot disagree.
+ */
+export type FunctionName = 'quote' | 'unsubscribe' | 'cancel-renewal' | 'reads' | 'ingest';
+
+/** `public`: JWT (the account is the token's `sub`); `internal`: IAM in the cloud, scope `refunds/internal` locally. */
+export type RouteAuth = 'public' | 'internal';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  fn: FunctionName;
+  auth: RouteAuth;
+}
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/instances', fn: 'reads', auth: 'public' },
+  { method: 'GET', path: '/instances/{instanceId}', fn: 'reads', auth: 'public' },
+  { method: 'POST', path: '/instances/{instanceId}/refund-quotes', fn: 'quote', auth: 'public' },
+  { method: 'POST', path: '/instances/{instanceId}/unsubscriptions', fn: 'unsubscribe', auth: 'public' },
+  { method: 'POST', path: '/instances/{instanceId}/renewal-cancellations', fn: 'cancel-renewal', auth: 'public' },
+  { method: 'GET', path: '/unsubscribe-orders', fn: 'reads', auth: 'public' },
+  { method: 'GET', path: '/unsubscribe-orders/{unsubscribeOrderId}', fn: 'reads', auth: 'public' },
+  { method: 'GET', path: '/account/balance', fn: 'reads', auth: 'public' },
+  { method: 'POST', path: '/internal/orders', fn: 'ingest', auth: 'internal' },
+  { method: 'PUT', path: '/internal/instances/{instanceId}/flags', fn: 'ingest', auth: 'internal' },
+];
+
+/** The scope a local token needs for internal routes (SPEC 4.1). */
+export const INTERNAL_SCOPE = 'refunds/internal';
+
+/** API Gateway's route key, e.g. `GET /instances/{instanceId}`. */
+export const routeKey = (route: Pick<Route, 'method' | 'path'>): string => `${route.method} ${route.path}`;

@@ -1,0 +1,81 @@
+/**
+ * The one table definition. The CDK stack, the local runtime and the tests all build the
+ * table from this object, so key names and indexes cannot drift apart.
+ *
+ * Single-table design; every partition key of account data starts with the account
+ * (`ACCT#<accountId>`), so tenancy is structural: a query can only ever see one account.
+ *
+ * | item                 | pk                | sk                                   |
+ * |----------------------|-------------------|--------------------------------------|
+ * | instance (+ orders)  | ACCT#a            | INST#<instanceId>                    |
+ * | order-id claim       | ACCT#a            | ORDER#<orderId>                      |
+ * | quote                | ACCT#a            | QUOTE#<quoteId>                      |
+ * | unsubscribe order    | ACCT#a            | UORDER#<unsubscribeOrderId>          |
+ * | yearly quota use     | ACCT#a            | QUOTA#<product>#<year>               |
+ * | retention purge      | ACCT#a            | PURGE#<instanceId>#<CONFIG|LOG>      |
+ * | retained data        | ACCT#a            | DATA#<instanceId>#<CONFIG|LOG>       |
+ * | balance ledger entry | ACCT#a            | LEDGER#<unsubscribeOrderId>#<orderId>|
+ * | idempotency record   | ACCT#a            | IDEM#<key>                           |
+ *
+ * Two sparse, sharded global secondary indexes hold only the items that have work due:
+ * `pending` (unsubscribe orders not yet settled, by creation time, for the reconciler) and
+ * `due` (retention purges not yet done, by due time, for the purger). An item leaves the
+ * index when its work is done by removing its index attributes.
+ */
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Epoch seconds; DynamoDB TTL deletes expired quotes and idempotency records (a backstop only). */
+  ttlAttribute: 'ttl',
+  indexes: {
+    pending: { indexName: 'pending', partitionKey: 'pendingPk', sortKey: 'pendingSk' },
+    due: { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk' },
+  },
+  /** Writes to the index partitions are spread over this many shards. */
+  shards: 8,
+} as const;
+
+export type IndexName = keyof typeof TABLE.indexes;
+
+/** The CreateTable request for DynamoDB Local and tests (the CDK stack maps the same fields). */
+export function createTableInput(tableName: string): CreateTableCommandInput {
+  const indexes = Object.values(TABLE.indexes);
+  const attributes = [TABLE.partitionKey, TABLE.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: attributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: indexes.map((i) => ({
+      IndexName: i.indexName,
+      KeySchema: [
+        { AttributeName: i.partitionKey, KeyType: 'HASH' },
+        { AttributeName: i.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    })),
+  };
+}
+
+/** A stable shard in [0, TABLE.shards) for a string (FNV-1a). */
+export function shardOf(value: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    hash ^= value.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % TABLE.shards;
+}
+
+/** The queues between unsubscribing and settlement. */
+export const QUEUES = {
+  refunds: 'refunds',
+  deadLetter: 'refunds-dlq',
+  /** After this many receives a message moves to the dead-letter queue (SPEC 3.4). */
+  maxReceiveCount: 5,
+} as const;
