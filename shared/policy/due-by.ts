@@ -10,7 +10,8 @@ function holidayDays(holidays: readonly string[]): Set<number> {
   const days = new Set<number>();
   holidays.forEach((date, i) => {
     const day = dayOfDate(date);
-    if (day === undefined) throw validationFailed([{ field: `holidays.${i}`, message: 'must be a real YYYY-MM-DD date' }]);
+    if (day === undefined)
+      throw validationFailed([{ field: `holidays.${i}`, message: 'must be a real YYYY-MM-DD date' }]);
     days.add(day);
   });
   return days;

@@ -22,10 +22,14 @@ export function abnormalReasons(flags: InstanceFacts['flags']): AbnormalReason[]
  */
 export function checkEligibility(instance: InstanceFacts, kind: QuoteKind): void {
   if (instance.status !== 'ACTIVE') {
-    throw new RefundError('INSTANCE_NOT_ACTIVE', `The instance is ${instance.status.toLowerCase()}, not active`, {
-      instanceId: instance.instanceId,
-      status: instance.status,
-    });
+    throw new RefundError(
+      'INSTANCE_NOT_ACTIVE',
+      `The instance is ${instance.status.toLowerCase()}, not active`,
+      {
+        instanceId: instance.instanceId,
+        status: instance.status,
+      },
+    );
   }
   if (instance.billingMethod === 'PAY_AS_YOU_GO') {
     throw new RefundError(

@@ -1,0 +1,38 @@
+/**
+ * The refund policy (SPEC 2): pure functions of an instance, its orders and `now`. Nothing
+ * here reads the clock, the environment or the network. Instants are epoch milliseconds,
+ * money integer minor units.
+ */
+export { CARD_REFUND_WINDOW_MS, destinationFor, PAYPAL_REFUND_WINDOW_MS } from './destination.ts';
+export { dueBy, isSettledLate, SETTLEMENT_BUSINESS_DAYS } from './due-by.ts';
+export {
+  type AbnormalReason,
+  abnormalReasons,
+  checkEligibility,
+  RESOURCE_INFO_UNAVAILABLE_MESSAGE,
+} from './eligibility.ts';
+export { expiresAt, newOrderOf } from './orders.ts';
+export {
+  presentLine,
+  presentQuote,
+  type QuoteEnvelope,
+  type QuoteWire,
+  type RefundLineWire,
+  type RenewalCancellationQuoteWire,
+  type StoredQuoteWire,
+  type UnsubscribeQuoteWire,
+} from './present.ts';
+export { QUOTE_TTL_MS, type Quote } from './quote.ts';
+export { pendingRenewals, quoteRenewalCancellation, type RenewalCancellationQuote } from './renewal.ts';
+export { CONFIG_RETENTION_MS, type RetentionDeadlines, retentionDeadlines } from './retention.ts';
+export {
+  BILLING_OFFSET_MS,
+  billingDay,
+  ceilDays,
+  DAY_MS,
+  nextBillingMidnight,
+  quotaYear,
+  startOfBillingDay,
+  toIso,
+} from './time.ts';
+export { FULL_REFUND_WINDOW_MS, prorate, quoteUnsubscribe, type UnsubscribeQuote } from './unsubscribe.ts';
