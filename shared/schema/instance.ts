@@ -1,0 +1,227 @@
+/**
+ * Wire schemas of an Order and of an Instance (SPEC 1 and 4.2), and their conversion to the
+ * policy's `InstanceFacts` (epoch milliseconds) and back (ISO-8601 strings).
+ */
+import * as z from 'zod/mini';
+import type {
+  Flags,
+  InstanceFacts,
+  Order,
+  OrderStatus,
+  OrderType,
+  PaymentMethodType,
+} from '#shared/domain.ts';
+import { validationFailed } from '#shared/errors.ts';
+import { currency, id, instant, iso, money, parseOrThrow } from './common.ts';
+
+/** 1–128 characters of anything: names and payment references are not ids. */
+const label = () =>
+  z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(128, 'must be at most 128 characters'));
+
+export const paymentMethodWireSchema = z.strictObject({
+  type: z.enum(['CARD', 'PAYPAL', 'BALANCE']),
+  reference: label(),
+});
+
+/**
+ * An order on the wire. `status` may be omitted (billing only sends paid orders) and then
+ * defaults to `PAID`. `periodEnd` must be after `periodStart` (the period is half-open).
+ */
+export const orderWireSchema = z
+  .strictObject({
+    orderId: id(),
+    type: z.enum(['NEW', 'RENEW']),
+    paidAt: instant(),
+    periodStart: instant(),
+    periodEnd: instant(),
+    cashPaid: money(),
+    voucherPaid: money(),
+    paymentMethod: paymentMethodWireSchema,
+    status: z._default(z.enum(['PAID', 'CANCELLED']), 'PAID'),
+  })
+  .check(
+    z.refine((o) => o.periodEnd > o.periodStart, {
+      message: 'must be after periodStart',
+      path: ['periodEnd'],
+    }),
+  );
+
+const NO_FLAGS: Flags = {
+  overduePayment: false,
+  securityLocked: false,
+  configurationChangeInProgress: false,
+};
+
+/** Abnormal flags; an omitted flag (or an omitted `flags`) is not set. */
+export const flagsWireSchema = z._default(
+  z.strictObject({
+    overduePayment: z._default(z.boolean(), false),
+    securityLocked: z._default(z.boolean(), false),
+    configurationChangeInProgress: z._default(z.boolean(), false),
+  }),
+  () => ({ ...NO_FLAGS }),
+);
+
+const retentionItemWireSchema = z.strictObject({
+  status: z.enum(['RETAINED', 'PURGED', 'RESTORED']),
+  purgeAt: z.optional(z.nullable(instant())),
+  purgedAt: z.optional(z.nullable(instant())),
+});
+
+/**
+ * An instance as `GET /instances/{id}` shows it (SPEC 4.2). The read-only, derived fields
+ * (`expiresAt`, `unsubscribedAt`, `retention`) are accepted so that an API answer can be fed
+ * back in, and ignored. Unknown fields fail.
+ */
+export const instanceWireSchema = z.strictObject({
+  instanceId: id(),
+  product: id(),
+  edition: label(),
+  billingMethod: z.enum(['SUBSCRIPTION', 'PAY_AS_YOU_GO']),
+  currency: currency(),
+  status: z.enum(['ACTIVE', 'UNSUBSCRIBED', 'RELEASED']),
+  expiresAt: z.optional(z.nullable(instant())),
+  flags: flagsWireSchema,
+  orders: z.array(orderWireSchema),
+  unsubscribedAt: z.optional(z.nullable(instant())),
+  retention: z.optional(
+    z.nullable(z.strictObject({ configData: retentionItemWireSchema, logData: retentionItemWireSchema })),
+  ),
+});
+
+export interface OrderWire {
+  orderId: string;
+  type: OrderType;
+  paidAt: string;
+  periodStart: string;
+  periodEnd: string;
+  cashPaid: number;
+  voucherPaid: number;
+  paymentMethod: { type: PaymentMethodType; reference: string };
+  status: OrderStatus;
+}
+
+export interface InstanceFactsWire {
+  instanceId: string;
+  product: string;
+  edition: string;
+  billingMethod: InstanceFacts['billingMethod'];
+  currency: string;
+  status: InstanceFacts['status'];
+  flags: Flags;
+  orders: OrderWire[];
+}
+
+/** Parses one wire order (fields named under `prefix`, e.g. `order.periodEnd`). */
+export function parseOrder(value: unknown, prefix = 'order'): Order {
+  return parseOrThrow(orderWireSchema, value, prefix);
+}
+
+export function orderToWire(order: Order): OrderWire {
+  return {
+    orderId: order.orderId,
+    type: order.type,
+    paidAt: iso(order.paidAt),
+    periodStart: iso(order.periodStart),
+    periodEnd: iso(order.periodEnd),
+    cashPaid: order.cashPaid,
+    voucherPaid: order.voucherPaid,
+    paymentMethod: { type: order.paymentMethod.type, reference: order.paymentMethod.reference },
+    status: order.status,
+  };
+}
+
+/** The writable part of an instance on the wire; `parseInstanceFacts` reads it back. */
+export function instanceFactsToWire(instance: InstanceFacts): InstanceFactsWire {
+  return {
+    instanceId: instance.instanceId,
+    product: instance.product,
+    edition: instance.edition,
+    billingMethod: instance.billingMethod,
+    currency: instance.currency,
+    status: instance.status,
+    flags: { ...instance.flags },
+    orders: instance.orders.map(orderToWire),
+  };
+}
+
+/** NEW first, then by periodStart (then orderId, so the order is total). */
+export function compareOrders(a: Order, b: Order): number {
+  if (a.type !== b.type) return a.type === 'NEW' ? -1 : 1;
+  if (a.periodStart !== b.periodStart) return a.periodStart - b.periodStart;
+  return a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0;
+}
+
+/**
+ * The orders of one instance against SPEC 1 "valid data", beyond what each order checks on
+ * its own: exactly one NEW order, never cancelled, and the earliest (every renewal starts
+ * after it and is not paid before it); unique orderIds; totals that stay safe integers.
+ * Renewals being contiguous is not required here (order ingestion enforces it on arrival).
+ * Fields are named by their index in the input.
+ */
+export function orderIssues(
+  orders: readonly Order[],
+  prefix = 'orders',
+): { field: string; message: string }[] {
+  const issues: { field: string; message: string }[] = [];
+  const newIndex = orders.findIndex((o) => o.type === 'NEW');
+  const first = orders[newIndex];
+  if (first === undefined) issues.push({ field: prefix, message: 'must contain exactly one NEW order' });
+  else if (first.status === 'CANCELLED') {
+    issues.push({ field: `${prefix}.${newIndex}.status`, message: 'a NEW order cannot be cancelled' });
+  }
+  const seen = new Map<string, number>();
+  let cash = 0;
+  let voucher = 0;
+  orders.forEach((order, i) => {
+    const previous = seen.get(order.orderId);
+    if (previous !== undefined) {
+      issues.push({ field: `${prefix}.${i}.orderId`, message: `duplicates ${prefix}.${previous}.orderId` });
+    } else seen.set(order.orderId, i);
+    cash += order.cashPaid;
+    voucher += order.voucherPaid;
+    if (first === undefined || i === newIndex) return;
+    if (order.type === 'NEW') {
+      issues.push({ field: `${prefix}.${i}.type`, message: 'must contain exactly one NEW order' });
+    } else {
+      if (order.periodStart <= first.periodStart) {
+        issues.push({
+          field: `${prefix}.${i}.periodStart`,
+          message: 'must be after the periodStart of the NEW order',
+        });
+      }
+      if (order.paidAt < first.paidAt) {
+        issues.push({
+          field: `${prefix}.${i}.paidAt`,
+          message: 'must not be before the paidAt of the NEW order',
+        });
+      }
+    }
+  });
+  if (!Number.isSafeInteger(cash))
+    issues.push({ field: prefix, message: 'total cashPaid must be a safe integer' });
+  if (!Number.isSafeInteger(voucher))
+    issues.push({ field: prefix, message: 'total voucherPaid must be a safe integer' });
+  return issues;
+}
+
+/**
+ * An instance from the wire (a CLI file, a stored record) as the policy's `InstanceFacts`,
+ * or VALIDATION_FAILED naming every bad field (e.g. `orders.2.periodEnd`). The orders come
+ * back NEW first, then by periodStart.
+ */
+export function parseInstanceFacts(value: unknown): InstanceFacts {
+  const wire = parseOrThrow(instanceWireSchema, value);
+  const issues = orderIssues(wire.orders);
+  if (issues.length > 0) throw validationFailed(issues);
+  return {
+    instanceId: wire.instanceId,
+    product: wire.product,
+    edition: wire.edition,
+    billingMethod: wire.billingMethod,
+    currency: wire.currency,
+    status: wire.status,
+    flags: wire.flags,
+    orders: [...wire.orders].sort(compareOrders),
+  };
+}
