@@ -1,0 +1,129 @@
+/**
+ * The refund policy on the command line: `npm run --silent policy -- <subcommand>`.
+ * Reads an instance (SPEC 4.2 shape) on stdin, prints one JSON object on stdout: the answer
+ * (exit 0), or `{"error": {code, message, details}}` for a refusal or invalid input (exit 2)
+ * or for anything unexpected (INTERNAL, exit 1, no internals).
+ */
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
+import * as z from 'zod/mini';
+import { instant, parseOrThrow } from '#schema/common.ts';
+import { parseInstanceFacts } from '#schema/instance.ts';
+import { RefundError, validationFailed } from '#shared/errors.ts';
+import { dueBy } from './due-by.ts';
+import { presentQuote } from './present.ts';
+import { quoteRenewalCancellation } from './renewal.ts';
+import { toIso } from './time.ts';
+import { quoteUnsubscribe } from './unsubscribe.ts';
+
+const USAGE = `Usage:
+  npm run --silent policy -- quote --now <ISO> --kind UNSUBSCRIBE [--quota-used] < instance.json
+  npm run --silent policy -- quote --now <ISO> --kind CANCEL_RENEWAL [--updated-expiration-time <ISO>] < instance.json
+  npm run --silent policy -- due-by --confirmed-at <ISO> [--holidays YYYY-MM-DD,...]
+  npm run --silent policy -- --help
+
+quote    Quote an unsubscription or a renewal cancellation of the instance read on stdin
+         (the JSON of GET /instances/{id}) as of --now. --quota-used: the account already used
+         this year's unconditional full refund for the product.
+due-by   The settlement deadline of an unsubscription confirmed at --confirmed-at; --holidays
+         are UTC+8 dates that are not business days.
+
+Instants are ISO-8601 UTC (2026-04-10T15:30:00.000Z). Output: one JSON object on stdout.
+Exit 0 on success; 2 with {"error": {code, message, details}} for a refusal or invalid input;
+1 with an INTERNAL error for anything unexpected.
+`;
+
+interface Outcome {
+  body: unknown;
+  exitCode: number;
+}
+
+function parseFlags<const T extends ParseArgsOptionsConfig>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw validationFailed([{ field: 'arguments', message: (error as Error).message }]);
+  }
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined) throw validationFailed([{ field: flag, message: 'is required' }]);
+  return value;
+}
+
+async function readStdin(): Promise<unknown> {
+  if (process.stdin.isTTY) throw validationFailed([{ field: 'stdin', message: 'must be the instance JSON' }]);
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw validationFailed([{ field: 'stdin', message: `is not valid JSON (${(error as Error).message})` }]);
+  }
+}
+
+const kindSchema = z.enum(['UNSUBSCRIBE', 'CANCEL_RENEWAL'], 'must be UNSUBSCRIBE or CANCEL_RENEWAL');
+
+async function quote(args: string[]): Promise<unknown> {
+  const flags = parseFlags(args, {
+    now: { type: 'string' },
+    kind: { type: 'string' },
+    'quota-used': { type: 'boolean' },
+    'updated-expiration-time': { type: 'string' },
+  });
+  const now = parseOrThrow(instant(), required(flags.now, '--now'), '--now');
+  const kind = parseOrThrow(kindSchema, required(flags.kind, '--kind'), '--kind');
+  const requested = flags['updated-expiration-time'];
+  if (kind === 'UNSUBSCRIBE' && requested !== undefined) {
+    throw validationFailed([
+      { field: '--updated-expiration-time', message: 'applies to --kind CANCEL_RENEWAL only' },
+    ]);
+  }
+  if (kind === 'CANCEL_RENEWAL' && flags['quota-used'] !== undefined) {
+    throw validationFailed([{ field: '--quota-used', message: 'applies to --kind UNSUBSCRIBE only' }]);
+  }
+  const instance = parseInstanceFacts(await readStdin());
+  if (kind === 'UNSUBSCRIBE') {
+    return presentQuote(quoteUnsubscribe(instance, { now, quotaUsed: flags['quota-used'] === true }));
+  }
+  const updatedExpirationTime =
+    requested === undefined ? undefined : parseOrThrow(instant(), requested, '--updated-expiration-time');
+  return presentQuote(quoteRenewalCancellation(instance, { now, updatedExpirationTime }));
+}
+
+function dueByCommand(args: string[]): unknown {
+  const flags = parseFlags(args, { 'confirmed-at': { type: 'string' }, holidays: { type: 'string' } });
+  const confirmedAt = parseOrThrow(
+    instant(),
+    required(flags['confirmed-at'], '--confirmed-at'),
+    '--confirmed-at',
+  );
+  const holidays = (flags.holidays ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  return { dueBy: toIso(dueBy(confirmedAt, holidays)) };
+}
+
+export async function run(argv: string[]): Promise<Outcome | string> {
+  const [command, ...rest] = argv;
+  if (command === undefined || argv.includes('--help') || argv.includes('-h')) return USAGE;
+  try {
+    if (command === 'quote') return { body: await quote(rest), exitCode: 0 };
+    if (command === 'due-by') return { body: dueByCommand(rest), exitCode: 0 };
+    throw validationFailed([{ field: 'command', message: 'must be quote or due-by (see --help)' }]);
+  } catch (error) {
+    if (error instanceof RefundError)
+      return { body: error.toBody(), exitCode: error.code === 'INTERNAL' ? 1 : 2 };
+    return { body: new RefundError('INTERNAL', 'Internal error').toBody(), exitCode: 1 };
+  }
+}
+
+if (import.meta.main) {
+  const outcome = await run(process.argv.slice(2));
+  if (typeof outcome === 'string') process.stdout.write(outcome);
+  else {
+    process.stdout.write(`${JSON.stringify(outcome.body, null, 2)}\n`);
+    process.exitCode = outcome.exitCode;
+  }
+}
