@@ -12,13 +12,14 @@ import { RefundError, validationFailed } from '#shared/errors.ts';
 import { dueBy } from './due-by.ts';
 import { presentQuote } from './present.ts';
 import { quoteRenewalCancellation } from './renewal.ts';
-import { toIso } from './time.ts';
+import { quotaYear, toIso } from './time.ts';
 import { quoteUnsubscribe } from './unsubscribe.ts';
 
 const USAGE = `Usage:
   npm run --silent policy -- quote --now <ISO> --kind UNSUBSCRIBE [--quota-used] < instance.json
   npm run --silent policy -- quote --now <ISO> --kind CANCEL_RENEWAL [--updated-expiration-time <ISO>] < instance.json
   npm run --silent policy -- due-by --confirmed-at <ISO> [--holidays YYYY-MM-DD,...]
+  npm run --silent policy -- quota-year --now <ISO>
   npm run --silent policy -- --help
 
 quote    Quote an unsubscription or a renewal cancellation of the instance read on stdin
@@ -26,6 +27,8 @@ quote    Quote an unsubscription or a renewal cancellation of the instance read 
          this year's unconditional full refund for the product.
 due-by   The settlement deadline of an unsubscription confirmed at --confirmed-at; --holidays
          are UTC+8 dates that are not business days.
+quota-year
+         The quota year (UTC+8 calendar year) that contains --now.
 
 Instants are ISO-8601 UTC (2026-04-10T15:30:00.000Z). Output: one JSON object on stdout.
 Exit 0 on success; 2 with {"error": {code, message, details}} for a refusal or invalid input;
@@ -105,13 +108,21 @@ function dueByCommand(args: string[]): unknown {
   return { dueBy: toIso(dueBy(confirmedAt, holidays)) };
 }
 
+function quotaYearCommand(args: string[]): unknown {
+  const flags = parseFlags(args, { now: { type: 'string' } });
+  return { quotaYear: quotaYear(parseOrThrow(instant(), required(flags.now, '--now'), '--now')) };
+}
+
 export async function run(argv: string[]): Promise<Outcome | string> {
   const [command, ...rest] = argv;
   if (command === undefined || argv.includes('--help') || argv.includes('-h')) return USAGE;
   try {
     if (command === 'quote') return { body: await quote(rest), exitCode: 0 };
     if (command === 'due-by') return { body: dueByCommand(rest), exitCode: 0 };
-    throw validationFailed([{ field: 'command', message: 'must be quote or due-by (see --help)' }]);
+    if (command === 'quota-year') return { body: quotaYearCommand(rest), exitCode: 0 };
+    throw validationFailed([
+      { field: 'command', message: 'must be quote, due-by or quota-year (see --help)' },
+    ]);
   } catch (error) {
     if (error instanceof RefundError)
       return { body: error.toBody(), exitCode: error.code === 'INTERNAL' ? 1 : 2 };
