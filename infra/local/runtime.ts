@@ -1,0 +1,283 @@
+/**
+ * The whole service on one machine (`npm start`, and in-process for tests): DynamoDB Local
+ * and fauxqs on loopback, the table and queues, the environment the handlers read at cold
+ * start, the API server, the refund-queue poller and the schedules.
+ *
+ * The handler modules are loaded once per process and keep the configuration they read at
+ * cold start (as a warm Lambda container would), so one process runs one runtime at a time.
+ */
+
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { INTERNAL_SCOPE } from '#http/routes.ts';
+import {
+  createQueues,
+  createTable,
+  type DynamoLocal,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalSqs,
+  startDynamoLocal,
+  startLocalSqs,
+} from './emulators.ts';
+import { functionRegistry, invoke, type LocalFunctionName, type LocalHandler } from './functions.ts';
+import { localJwtSecret, signJwt } from './jwt.ts';
+import { scheduledEvent } from './lambda-events.ts';
+import { startRefundPoller } from './poller.ts';
+import { startScheduler } from './scheduler.ts';
+import { type SeededInstance, seedDemoData } from './seed.ts';
+import { createApiServer } from './server.ts';
+
+export const DEFAULT_TABLE_NAME = 'refunds';
+export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
+export const SCHEDULE_INTERVAL_MS = 60_000;
+export const LOCAL_HOST = '127.0.0.1';
+
+export interface LocalRuntimeOptions {
+  /** API port on 127.0.0.1; 0 or omitted picks a free one. */
+  port?: number;
+  /** Load the demo data through the ingest function before answering ready. */
+  seed?: boolean;
+  /** The refund queue's visibility timeout, i.e. the retry delay of a failed refund (default 5 s). */
+  visibilityTimeoutSeconds?: number;
+  /** Run the purger and the reconciler every `scheduleIntervalMs` (default true, every 60 s). */
+  schedule?: boolean;
+  scheduleIntervalMs?: number;
+  /** Default `refunds`. */
+  tableName?: string;
+  /** Prefix of the queue names (default none). */
+  queuePrefix?: string;
+  /** Default `LOCAL_JWT_SECRET` or `local-dev-secret`. */
+  jwtSecret?: string;
+  /** Reuse emulators that are already running (e.g. the integration tests') instead of starting them. */
+  emulators?: { dynamoEndpoint: string; sqsEndpoint: string };
+  /** Stand-in handlers by function name (tests); the others are the real `functions/*.ts`. */
+  handlers?: Partial<Record<LocalFunctionName, LocalHandler>>;
+  /** Where the runtime's own lines go (default console.log). */
+  log?: (line: string) => void;
+}
+
+export interface LocalRuntime {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  tableName: string;
+  refundQueueUrl: string;
+  deadLetterQueueUrl: string;
+  /** What `seed: true` loaded (empty otherwise). */
+  seeded: SeededInstance[];
+  /** A token for `accountId` signed with the runtime's secret. */
+  token(accountId: string, options?: { internal?: boolean; ttlSeconds?: number }): string;
+  /** Runs the purger once with `time` (ISO instant) as the schedule time; returns its summary. */
+  runPurger(time: string): Promise<unknown>;
+  /** Runs the reconciler once, likewise. */
+  runReconciler(time: string): Promise<unknown>;
+  /** Stops the schedules, the poller, the server and the emulators it started. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export class RuntimeAlreadyRunningError extends Error {
+  constructor() {
+    super('A local runtime is already running in this process (handler modules are per-process singletons)');
+    this.name = 'RuntimeAlreadyRunningError';
+  }
+}
+
+let active = false;
+
+/** Env the handlers read at cold start (`shared/config.ts` and the AWS SDK's standard variables). */
+function handlerEnv(o: {
+  tableName: string;
+  refundQueueUrl: string;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+}): Record<string, string | undefined> {
+  return {
+    TABLE_NAME: o.tableName,
+    REFUND_QUEUE_URL: o.refundQueueUrl,
+    AWS_ENDPOINT_URL_DYNAMODB: o.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: o.sqsEndpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    // A real session token in the developer's shell must not ride along with the local keys.
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'refund-service',
+    POWERTOOLS_METRICS_NAMESPACE: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'RefundServiceLocal',
+    // No EMF metric lines on the console locally unless asked for.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+  };
+}
+
+/** Sets `values` in process.env and returns a function that puts the previous values back. */
+function setEnv(values: Record<string, string | undefined>): () => void {
+  const previous: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(values)) {
+    previous[name] = process.env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  return () => {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, LOCAL_HOST, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  if (active) throw new RuntimeAlreadyRunningError();
+  active = true;
+  const log = options.log ?? ((line: string) => console.log(line));
+  const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
+  const jwtSecret = options.jwtSecret ?? localJwtSecret();
+  const region = LOCAL_REGION;
+
+  // Everything started so far, stopped in reverse order by `stop()` or when starting fails.
+  const stops: (() => Promise<void> | void)[] = [
+    () => {
+      active = false;
+    },
+  ];
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const step of stops.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          log(`local runtime: stopping: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    })();
+    return stopping;
+  };
+
+  try {
+    let dynamoEndpoint: string;
+    let sqsEndpoint: string;
+    if (options.emulators) {
+      ({ dynamoEndpoint, sqsEndpoint } = options.emulators);
+    } else {
+      const [dynamo, sqs] = await Promise.allSettled([startDynamoLocal(), startLocalSqs()]);
+      for (const started of [dynamo, sqs]) {
+        if (started.status === 'fulfilled')
+          stops.push(() => (started.value as DynamoLocal | LocalSqs).stop());
+      }
+      if (dynamo.status === 'rejected') throw dynamo.reason;
+      if (sqs.status === 'rejected') throw sqs.reason;
+      dynamoEndpoint = dynamo.value.endpoint;
+      sqsEndpoint = sqs.value.endpoint;
+    }
+
+    const dynamoClient = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const sqsClient = new SQSClient({ endpoint: sqsEndpoint, region, credentials: LOCAL_CREDENTIALS });
+    stops.push(() => {
+      dynamoClient.destroy();
+      sqsClient.destroy();
+    });
+    await createTable(dynamoClient, tableName);
+    const queues = await createQueues(
+      sqsClient,
+      options.queuePrefix ?? '',
+      options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
+    );
+    const arn = await sqsClient.send(
+      new GetQueueAttributesCommand({ QueueUrl: queues.refundQueueUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const queueArn = arn.Attributes?.QueueArn ?? `arn:aws:sqs:${region}:000000000000:${tableName}`;
+
+    stops.push(
+      setEnv(handlerEnv({ tableName, refundQueueUrl: queues.refundQueueUrl, dynamoEndpoint, sqsEndpoint })),
+    );
+
+    const registry = functionRegistry(options.handlers);
+    const runScheduled = (name: 'purger' | 'reconciler', time: string) =>
+      invoke(registry, name, scheduledEvent(time, `refund-service-local-${name}`, region), region);
+    const runPurger = (time: string) => runScheduled('purger', time);
+    const runReconciler = (time: string) => runScheduled('reconciler', time);
+
+    const server = createApiServer({ registry, jwtSecret, region, runPurger, log });
+    const port = await listen(server, options.port ?? 0);
+    stops.push(() => closeServer(server));
+    const url = `http://${LOCAL_HOST}:${port}`;
+
+    const poller = startRefundPoller({
+      client: sqsClient,
+      queueUrl: queues.refundQueueUrl,
+      queueArn,
+      region,
+      registry,
+      log,
+    });
+    stops.push(() => poller.stop());
+
+    if (options.schedule ?? true) {
+      const scheduler = startScheduler({
+        intervalMs: options.scheduleIntervalMs ?? SCHEDULE_INTERVAL_MS,
+        log,
+        jobs: [
+          { name: 'purger', run: runPurger },
+          { name: 'reconciler', run: runReconciler },
+        ],
+      });
+      stops.push(() => scheduler.stop());
+    }
+
+    const seeded = options.seed ? await seedDemoData(url, jwtSecret) : [];
+
+    return {
+      url,
+      port,
+      dynamoEndpoint,
+      sqsEndpoint,
+      tableName,
+      refundQueueUrl: queues.refundQueueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      seeded,
+      token: (accountId, tokenOptions = {}) =>
+        signJwt(accountId, jwtSecret, {
+          scopes: tokenOptions.internal ? [INTERNAL_SCOPE] : [],
+          ...(tokenOptions.ttlSeconds !== undefined
+            ? { ttlSeconds: tokenOptions.ttlSeconds }
+            : { ttlSeconds: 3600 }),
+        }),
+      runPurger,
+      runReconciler,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The local API: a `node:http` server that plays API Gateway (HTTP API) in front of the
+ * real handlers. Per request, in API Gateway's order: match a route (else 404), run the
+ * JWT authorizer (else 401), check the internal scope (else 403), build the 2.0 event,
+ * invoke the function, write its answer back. Plus the local-only `POST /local/purger-runs`.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import * as z from 'zod/mini';
+import { INTERNAL_SCOPE } from '#http/routes.ts';
+import { instant, iso, parseOrThrow } from '#schema/common.ts';
+import { RefundError } from '#shared/errors.ts';
+import {
+  errorAnswer,
+  fromHandlerResult,
+  type HttpAnswer,
+  jsonAnswer,
+  jwtAuthorizer,
+  type LocalRequest,
+  matchRoute,
+  splitTarget,
+  toApiEvent,
+} from './api-event.ts';
+import { type FunctionRegistry, HandlerUnavailableError, invoke } from './functions.ts';
+import { bearerToken, verifyJwt } from './jwt.ts';
+
+/** The server stops reading a body past this size; the handlers enforce the API's own 16 KiB. */
+export const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
+
+export const PURGER_RUNS_PATH = '/local/purger-runs';
+
+export interface ApiServerOptions {
+  registry: FunctionRegistry;
+  jwtSecret: string;
+  region: string;
+  /** Runs the purger once with `time` as its schedule time and returns its summary. */
+  runPurger: (time: string) => Promise<unknown>;
+  /** One line per request (route, status, duration) and per handler failure. */
+  log: (line: string) => void;
+  maxBodyBytes?: number;
+}
+
+/** API Gateway-like request ids, e.g. `Xy3kQWq1vHcEJaA=`. */
+const requestId = (): string => randomBytes(10).toString('base64');
+
+class BodyTooLargeError extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > limit) {
+      reject(new BodyTooLargeError());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.resume();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+const purgerRunSchema = z.strictObject({ time: instant() });
+
+function write(res: ServerResponse, answer: HttpAnswer, id: string, close = false): void {
+  const headers: Record<string, string | string[]> = {
+    ...answer.headers,
+    'content-length': String(answer.body.length),
+    'apigw-requestid': id,
+  };
+  if (answer.cookies.length > 0) headers['set-cookie'] = answer.cookies;
+  if (close) headers.connection = 'close';
+  res.writeHead(answer.statusCode, headers);
+  res.end(answer.body);
+}
+
+export function createApiServer(options: ApiServerOptions): Server {
+  const limit = options.maxBodyBytes ?? MAX_LOCAL_BODY_BYTES;
+
+  type Outcome = { ok: true; result: unknown } | { ok: false; answer: HttpAnswer };
+
+  /** Runs a function; a missing module or a throw becomes a 500 (API Gateway's answer) and a log line. */
+  async function invokeFunction(label: string, run: () => Promise<unknown>): Promise<Outcome> {
+    try {
+      return { ok: true, result: await run() };
+    } catch (error) {
+      if (error instanceof HandlerUnavailableError) {
+        options.log(`${label}: ${error.message}`);
+        const message = `The local runtime cannot run the ${error.functionName} function yet`;
+        return { ok: false, answer: errorAnswer('INTERNAL', message, { function: error.functionName }) };
+      }
+      options.log(
+        `${label} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+      return { ok: false, answer: errorAnswer('INTERNAL', 'Internal server error') };
+    }
+  }
+
+  async function handle(
+    req: IncomingMessage,
+    id: string,
+    now: number,
+    body: string,
+  ): Promise<[string, HttpAnswer]> {
+    const method = req.method ?? 'GET';
+    const { rawPath } = splitTarget(req.url ?? '/');
+
+    if (rawPath === PURGER_RUNS_PATH && method === 'POST') {
+      let time: string;
+      try {
+        const parsed = parseOrThrow(purgerRunSchema, body === '' ? undefined : JSON.parse(body));
+        time = iso(parsed.time);
+      } catch (error) {
+        const refusal =
+          error instanceof RefundError
+            ? error
+            : new RefundError(
+                'VALIDATION_FAILED',
+                'The body must be JSON like {"time": "2026-04-10T15:30:00.000Z"}',
+              );
+        return [`${method} ${PURGER_RUNS_PATH}`, errorAnswer(refusal.code, refusal.message, refusal.details)];
+      }
+      const outcome = await invokeFunction('purger', () => options.runPurger(time));
+      const answer = outcome.ok ? jsonAnswer(200, outcome.result) : outcome.answer;
+      return [`${method} ${PURGER_RUNS_PATH}`, answer];
+    }
+
+    const match = matchRoute(method, rawPath);
+    if (!match)
+      return [`${method} (no route)`, errorAnswer('NOT_FOUND', `No route for ${method} ${rawPath}`)];
+
+    const token = bearerToken(headerString(req.headers.authorization));
+    if (!token) return [match.routeKey, errorAnswer('UNAUTHORIZED', 'A bearer token is required')];
+    const verified = verifyJwt(token, options.jwtSecret, now);
+    if (!verified.ok) return [match.routeKey, errorAnswer('UNAUTHORIZED', verified.reason)];
+    const authorizer = jwtAuthorizer(verified.claims);
+    if (match.route.auth === 'internal' && !authorizer.jwt.scopes?.includes(INTERNAL_SCOPE)) {
+      return [match.routeKey, errorAnswer('FORBIDDEN', `This route needs the scope ${INTERNAL_SCOPE}`)];
+    }
+
+    const request: LocalRequest = {
+      method,
+      url: req.url ?? '/',
+      headers: req.headers,
+      body,
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId: id,
+      now,
+    };
+    const event = toApiEvent(request, match, authorizer);
+    const outcome = await invokeFunction(match.route.fn, () =>
+      invoke(options.registry, match.route.fn, event, options.region),
+    );
+    const answer = outcome.ok ? fromHandlerResult(outcome.result) : outcome.answer;
+    return [match.routeKey, answer];
+  }
+
+  return createServer((req, res) => {
+    const started = Date.now();
+    const id = requestId();
+    readBody(req, limit)
+      .then(
+        (body) => handle(req, id, started, body).then(([label, answer]) => ({ label, answer, close: false })),
+        (error: unknown) => {
+          if (!(error instanceof BodyTooLargeError)) throw error;
+          const answer = errorAnswer('PAYLOAD_TOO_LARGE', `The body is larger than ${limit} bytes`);
+          return { label: `${req.method} (body too large)`, answer, close: true };
+        },
+      )
+      .catch((error: unknown) => {
+        options.log(`local server error: ${error instanceof Error ? error.message : String(error)}`);
+        return {
+          label: `${req.method} (error)`,
+          answer: errorAnswer('INTERNAL', 'Internal server error'),
+          close: true,
+        };
+      })
+      .then(({ label, answer, close }) => {
+        if (res.headersSent || res.destroyed) return;
+        write(res, answer, id, close);
+        options.log(`${label} → ${answer.statusCode} (${Date.now() - started} ms)`);
+      });
+  });
+}
+
+const headerString = (value: string | string[] | undefined): string | undefined =>
+  Array.isArray(value) ? value[0] : value;

@@ -1,0 +1,51 @@
+/**
+ * `npm run token -- <accountId> [--internal] [--ttl <seconds>]` prints (only) a local bearer
+ * token for `accountId`, HS256-signed with LOCAL_JWT_SECRET (default `local-dev-secret`).
+ * `--internal` adds the scope `refunds/internal`; the token lives `--ttl` seconds (default 24 h).
+ */
+import { INTERNAL_SCOPE } from '#http/routes.ts';
+import { localJwtSecret, signJwt } from './jwt.ts';
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 60 * 60;
+
+const USAGE = 'Usage: npm run token -- <accountId> [--internal] [--ttl <seconds>]';
+
+export interface TokenArgs {
+  accountId: string;
+  internal: boolean;
+  ttlSeconds: number;
+}
+
+/** Parses the CLI arguments, or returns the reason they are not valid. */
+export function parseTokenArgs(argv: readonly string[]): TokenArgs | { error: string } {
+  let accountId: string | undefined;
+  let internal = false;
+  let ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--internal') internal = true;
+    else if (arg === '--ttl' || arg.startsWith('--ttl=')) {
+      const value = arg === '--ttl' ? argv[++i] : arg.slice('--ttl='.length);
+      if (value === undefined || !/^[1-9]\d*$/.test(value))
+        return { error: '--ttl needs a positive number of seconds' };
+      ttlSeconds = Number(value);
+    } else if (arg.startsWith('-')) return { error: `Unknown option ${arg}` };
+    else if (accountId === undefined) accountId = arg;
+    else return { error: `Unexpected argument ${arg}` };
+  }
+  if (accountId === undefined) return { error: 'The accountId is missing' };
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(accountId)) {
+    return { error: 'The accountId must be 1–128 letters, digits, "-", "_" or "."' };
+  }
+  return { accountId, internal, ttlSeconds };
+}
+
+if (import.meta.main) {
+  const parsed = parseTokenArgs(process.argv.slice(2));
+  if ('error' in parsed) {
+    console.error(`${parsed.error}\n${USAGE}`);
+    process.exit(1);
+  }
+  const scopes = parsed.internal ? [INTERNAL_SCOPE] : [];
+  console.log(signJwt(parsed.accountId, localJwtSecret(), { scopes, ttlSeconds: parsed.ttlSeconds }));
+}
