@@ -42,7 +42,10 @@ describe('signJwt / verifyJwt', () => {
     const [header, , signature] = signJwt('acct-1', SECRET, { now: NOW }).split('.');
     const tampered = `${header}.${b64({ sub: 'acct-2', iat: NOW / 1000 })}.${signature}`;
 
-    expect(verifyJwt(tampered, SECRET, NOW)).toMatchObject({ ok: false, reason: 'The token signature is not valid' });
+    expect(verifyJwt(tampered, SECRET, NOW)).toMatchObject({
+      ok: false,
+      reason: 'The token signature is not valid',
+    });
   });
 
   it('refuses a truncated signature', () => {
@@ -88,7 +91,10 @@ describe('signJwt / verifyJwt', () => {
   ])('refuses alg %s even with a valid HS256 signature', (_, header) => {
     const token = forge(header, { sub: 'acct-1' });
 
-    expect(verifyJwt(token, SECRET, NOW)).toEqual({ ok: false, reason: 'The token must be signed with HS256' });
+    expect(verifyJwt(token, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: 'The token must be signed with HS256',
+    });
   });
 
   it('refuses an unsigned token (alg none, empty signature)', () => {
