@@ -1,0 +1,109 @@
+/**
+ * The service's Lambda functions: entry file, sizing and what each may touch. Plain data
+ * (no CDK imports) so the stack, its tests and `measure-bundles.ts` share one list.
+ */
+import type { FunctionName } from '#http/routes.ts';
+import type { IndexName } from '#schema/table.ts';
+
+/**
+ * `read`: GetItem/BatchGetItem/Query on the table. `readWrite` adds
+ * PutItem/UpdateItem/DeleteItem/BatchWriteItem/ConditionCheckItem (what TransactWriteItems
+ * needs per item). Neither includes Scan: SPEC 3.5 forbids table scans, and IAM enforces it.
+ */
+export type TableAccess = 'read' | 'readWrite';
+
+export interface FunctionDef {
+  /** Entry file, relative to the repository root; exports `handler`. */
+  entry: string;
+  description: string;
+  table: TableAccess;
+  /** Indexes it queries (dynamodb:Query on that index only; no `index/*` wildcard). */
+  indexes: readonly IndexName[];
+  /** May send to the refund queue (sets REFUND_QUEUE_URL + sqs:SendMessage). */
+  sendsRefunds: boolean;
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+export type ServiceFunctionName = FunctionName | 'refund-processor' | 'purger' | 'reconciler';
+
+const http = { timeoutSeconds: 10, memoryMb: 512 } as const;
+
+export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
+  quote: {
+    ...http,
+    entry: 'functions/quote.ts',
+    description: 'Creates refund quotes (POST /instances/{instanceId}/refund-quotes)',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+  },
+  unsubscribe: {
+    ...http,
+    entry: 'functions/unsubscribe.ts',
+    description: 'Unsubscribes an instance and enqueues its refund',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: true,
+  },
+  'cancel-renewal': {
+    ...http,
+    entry: 'functions/cancel-renewal.ts',
+    description: 'Cancels a pending renewal',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+  },
+  reads: {
+    ...http,
+    entry: 'functions/reads.ts',
+    description: 'Read routes: instances, unsubscribe orders, account balance',
+    table: 'read',
+    indexes: [],
+    sendsRefunds: false,
+  },
+  ingest: {
+    ...http,
+    entry: 'functions/ingest.ts',
+    description: 'Internal routes: paid-order ingestion and abnormal flags',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+  },
+  'refund-processor': {
+    entry: 'functions/refund-processor.ts',
+    description: 'Settles refunds from the refund queue (SQS batch, partial failures)',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+    // The provider call dominates; 30 s leaves room for a slow provider plus retries in the adapter.
+    timeoutSeconds: 30,
+    memoryMb: 512,
+  },
+  purger: {
+    entry: 'functions/purger.ts',
+    description: 'Purges retained data that is due (every 5 minutes)',
+    table: 'readWrite',
+    indexes: ['due'],
+    sendsRefunds: false,
+    // Bounded per run: the purger stops before its deadline and leaves the rest to the next run.
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  },
+  reconciler: {
+    entry: 'functions/reconciler.ts',
+    description: 'Re-enqueues PENDING unsubscribe orders older than 5 minutes (every 5 minutes)',
+    table: 'read',
+    indexes: ['pending'],
+    sendsRefunds: true,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  },
+};
+
+/** Node's `require` for the few CommonJS dependencies inside an ESM bundle (esbuild's `__require` shim). */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** esbuild target matching the Lambda runtime. */
+export const NODE_TARGET = 'node24';

@@ -1,0 +1,389 @@
+/**
+ * The whole refund service in one stack (SPEC 5): the single DynamoDB table, the refund
+ * queue and its dead-letter queue, eight functions, the HTTP API built from `ROUTES`, the
+ * two schedules and the alarms. Stateful resources (table, queues) are RETAIN and sit at
+ * the top of the constructor.
+ *
+ * Deploy-time settings are CloudFormation parameters whose defaults come from cdk.json
+ * context, so `cdk synth` needs no flags and `cdk deploy --parameters …` can change them
+ * without a new synth: JwtIssuer, JwtAudience, ProcessorMaxConcurrency.
+ */
+import { CfnOutput, CfnParameter, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  Stats,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { type FunctionName, ROUTES } from '#http/routes.ts';
+import { QUEUES, TABLE } from '#schema/table.ts';
+import { FUNCTIONS, type ServiceFunctionName } from './functions.ts';
+import {
+  bindRefundQueueSender,
+  bindTable,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+  ServiceFunction,
+} from './service-function.ts';
+
+/** Defaults when cdk.json has no context (kept in step with cdk.json). */
+export const CONTEXT_DEFAULTS = {
+  jwtIssuer: 'https://example.auth.local/',
+  jwtAudience: 'refund-service',
+  processorMaxConcurrency: 5,
+} as const;
+
+/** Lambda's event source mapping accepts a maximum concurrency of 2–1000. */
+const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
+
+/** Visibility timeout of the refund queue as a multiple of the processor's timeout (AWS guidance: ≥ 6×). */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/** One JSON line per request (HTTP API `$context` variables); no bodies, no tokens. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    latency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationStatus: '$context.integrationStatus',
+    integrationError: '$context.integrationErrorMessage',
+    error: '$context.error.message',
+    authorizerError: '$context.authorizer.error',
+    // The account (JWT `sub`) on public routes, the IAM caller on internal ones.
+    sub: '$context.authorizer.claims.sub',
+    caller: '$context.identity.userArn',
+  }),
+);
+
+export interface RefundStackProps extends StackProps {
+  /** Overrides context `jwtIssuer` (used as the JwtIssuer parameter's default). */
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  processorMaxConcurrency?: number;
+  /** Comma-separated YYYY-MM-DD non-business days (UTC+8) for `dueBy`; context `holidays`. */
+  holidays?: string;
+  /** Subscribes this address to the alarm topic; context `alarmEmail`. */
+  alarmEmail?: string;
+}
+
+export class RefundStack extends Stack {
+  readonly table: TableV2;
+  readonly refundQueue: Queue;
+  readonly deadLetterQueue: Queue;
+  readonly functions: Record<ServiceFunctionName, ServiceFunction>;
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: RefundStackProps = {}) {
+    super(scope, id, props);
+    const settings = readSettings(this, props);
+
+    // ---- Stateful resources (RETAIN) -------------------------------------------------
+    this.table = new TableV2(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.awsManagedKey(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      globalSecondaryIndexes: Object.values(TABLE.indexes).map((index) => ({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      })),
+    });
+
+    this.deadLetterQueue = new Queue(this, 'RefundDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const processorDef = FUNCTIONS['refund-processor'];
+    this.refundQueue = new Queue(this, 'RefundQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // A message must stay invisible while the processor (with retries of a batch) may still hold it.
+      visibilityTimeout: Duration.seconds(processorDef.timeoutSeconds * VISIBILITY_TIMEOUT_FACTOR),
+      // Outlives the 5 receives with backoff by far; unprocessable messages go to the DLQ, not expire.
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: QUEUES.maxReceiveCount },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ---- Functions ---------------------------------------------------------------------
+    const functions = {} as Record<ServiceFunctionName, ServiceFunction>;
+    for (const [name, def] of Object.entries(FUNCTIONS) as [
+      ServiceFunctionName,
+      (typeof FUNCTIONS)[ServiceFunctionName],
+    ][]) {
+      const fn = new ServiceFunction(this, constructId(name), {
+        entry: def.entry,
+        description: def.description,
+        timeout: Duration.seconds(def.timeoutSeconds),
+        memorySize: def.memoryMb,
+        environment: settings.holidays ? { HOLIDAYS: settings.holidays } : {},
+      });
+      bindTable(fn, this.table, def.table, def.indexes);
+      if (def.sendsRefunds) bindRefundQueueSender(fn, this.refundQueue);
+      functions[name] = fn;
+    }
+    this.functions = functions;
+
+    // The processor consumes the refund queue. Maximum concurrency caps how many batches
+    // call the payment provider at once: the provider rate-limits refunds, and a burst of
+    // unsubscriptions must queue up here rather than fail at the provider. Partial batch
+    // responses: one failing message is retried alone, the others are deleted.
+    functions['refund-processor'].function.addEventSource(
+      new SqsEventSource(this.refundQueue, {
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        maxConcurrency: settings.processorMaxConcurrency,
+      }),
+    );
+
+    // ---- Schedules ---------------------------------------------------------------------
+    // Purger (SPEC 3.5): every 5 minutes; the handler uses the event's `time` as `now`.
+    new Rule(this, 'PurgerSchedule', {
+      description: 'Runs the retention purger every 5 minutes',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(functions.purger.function, { retryAttempts: 2 })],
+    });
+    // Reconciler (SPEC 3.3): re-enqueues PENDING orders older than 5 minutes.
+    new Rule(this, 'ReconcilerSchedule', {
+      description: 'Re-enqueues stranded PENDING unsubscribe orders every 5 minutes',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(functions.reconciler.function, { retryAttempts: 2 })],
+    });
+
+    // ---- HTTP API ----------------------------------------------------------------------
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Refund service: self-service unsubscription and refunds',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      // Who called which route when: kept after the stack is gone.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    });
+
+    const jwt = new HttpJwtAuthorizer('JwtAuthorizer', settings.jwtIssuer, {
+      jwtAudience: settings.jwtAudience,
+    });
+    const iam = new HttpIamAuthorizer();
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    for (const route of ROUTES) {
+      let integration = integrations.get(route.fn);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(
+          `${constructId(route.fn)}Integration`,
+          functions[route.fn].function,
+        );
+        integrations.set(route.fn, integration);
+      }
+      this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+        authorizer: route.auth === 'public' ? jwt : iam,
+      });
+    }
+
+    // ---- Alarms ------------------------------------------------------------------------
+    // CloudWatch can only publish to an encrypted topic with a customer managed key whose
+    // policy lets the cloudwatch service use it (the AWS managed SNS key does not).
+    const topicKey = new Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the refund service alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    topicKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: 'Refund service alarms',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    if (settings.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(settings.alarmEmail));
+    const action = new SnsAction(this.alarmTopic);
+    const alarm = (id: string, metric: IMetric, description: string) => {
+      const a = new Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      a.addAlarmAction(action);
+      a.addOkAction(action);
+      return a;
+    };
+
+    alarm(
+      'DeadLetterQueueAlarm',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: Stats.MAXIMUM,
+      }),
+      'Refund messages are in the dead-letter queue: orders NEEDS_ATTENTION; fix the cause, then redrive',
+    );
+    for (const [name, fn] of Object.entries(functions)) {
+      const id = constructId(name);
+      alarm(
+        `${id}ErrorsAlarm`,
+        fn.function.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
+        `${name}: invocations failed`,
+      );
+      alarm(
+        `${id}ThrottlesAlarm`,
+        fn.function.metricThrottles({ period: Duration.minutes(5), statistic: Stats.SUM }),
+        `${name}: invocations throttled`,
+      );
+    }
+    alarm(
+      'SlaBreachedAlarm',
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'SlaBreached',
+        // Powertools Metrics adds `service` (POWERTOOLS_SERVICE_NAME, set on every function).
+        dimensionsMap: { service: SERVICE_NAME },
+        period: Duration.minutes(5),
+        statistic: Stats.SUM,
+      }),
+      'A refund settled after its dueBy (SLA breach)',
+    );
+    alarm(
+      'Api5xxAlarm',
+      this.api.metricServerError({ period: Duration.minutes(5), statistic: Stats.SUM }),
+      'The HTTP API answered 5xx',
+    );
+
+    // ---- Outputs -----------------------------------------------------------------------
+    new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'RefundQueueUrl', { value: this.refundQueue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+  }
+}
+
+interface Settings {
+  jwtIssuer: string;
+  jwtAudience: string[];
+  processorMaxConcurrency: number;
+  holidays: string;
+  alarmEmail: string | undefined;
+}
+
+/** Props, else cdk.json context, else the defaults; the first three become parameter defaults. */
+function readSettings(stack: Stack, props: RefundStackProps): Settings {
+  const context = (key: string): unknown => stack.node.tryGetContext(key);
+  const text = (value: unknown, name: string): string => {
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new Error(`Context ${name} must be a non-empty string`);
+    return value.trim();
+  };
+
+  const issuer = text(props.jwtIssuer ?? context('jwtIssuer') ?? CONTEXT_DEFAULTS.jwtIssuer, 'jwtIssuer');
+  if (!issuer.startsWith('https://'))
+    throw new Error(`Context jwtIssuer must be an https URL, got ${issuer}`);
+  const audience = text(
+    props.jwtAudience ?? context('jwtAudience') ?? CONTEXT_DEFAULTS.jwtAudience,
+    'jwtAudience',
+  );
+  const concurrency = Number(
+    props.processorMaxConcurrency ??
+      context('processorMaxConcurrency') ??
+      CONTEXT_DEFAULTS.processorMaxConcurrency,
+  );
+  if (
+    !Number.isInteger(concurrency) ||
+    concurrency < MAX_CONCURRENCY_RANGE.min ||
+    concurrency > MAX_CONCURRENCY_RANGE.max
+  ) {
+    throw new Error(
+      `Context processorMaxConcurrency must be an integer in [${MAX_CONCURRENCY_RANGE.min}, ${MAX_CONCURRENCY_RANGE.max}], got ${concurrency}`,
+    );
+  }
+
+  const issuerParam = new CfnParameter(stack, 'JwtIssuer', {
+    type: 'String',
+    default: issuer,
+    allowedPattern: '^https://.+',
+    description: 'Issuer (iss) of the JWTs accepted on public routes; context jwtIssuer',
+  });
+  const audienceParam = new CfnParameter(stack, 'JwtAudience', {
+    type: 'CommaDelimitedList',
+    default: audience,
+    description: 'Accepted audiences (aud) of those JWTs, comma-separated; context jwtAudience',
+  });
+  const concurrencyParam = new CfnParameter(stack, 'ProcessorMaxConcurrency', {
+    type: 'Number',
+    default: concurrency,
+    minValue: MAX_CONCURRENCY_RANGE.min,
+    maxValue: MAX_CONCURRENCY_RANGE.max,
+    description:
+      "Maximum concurrent refund-processor invocations (the payment provider's rate limit); context processorMaxConcurrency",
+  });
+
+  const holidays = props.holidays ?? context('holidays') ?? '';
+  const alarmEmail = props.alarmEmail ?? context('alarmEmail');
+  return {
+    jwtIssuer: issuerParam.valueAsString,
+    jwtAudience: audienceParam.valueAsList,
+    processorMaxConcurrency: concurrencyParam.valueAsNumber,
+    holidays: typeof holidays === 'string' ? holidays.trim() : '',
+    alarmEmail: typeof alarmEmail === 'string' && alarmEmail.trim() ? alarmEmail.trim() : undefined,
+  };
+}
+
+/** `refund-processor` → `RefundProcessor`. */
+export function constructId(name: string): string {
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
