@@ -53,7 +53,8 @@ export function quoteUnsubscribe(
 ): UnsubscribeQuote {
   checkEligibility(instance, 'UNSUBSCRIBE');
   const { now, quotaUsed } = input;
-  const full = !quotaUsed && now < newOrderOf(instance.orders).paidAt + FULL_REFUND_WINDOW_MS;
+  const purchase = newOrderOf(instance.orders);
+  const full = !quotaUsed && now < purchase.paidAt + FULL_REFUND_WINDOW_MS;
   const lines: RefundLine[] = [];
   let refundAmount = 0;
   let nonRefundableVoucherAmount = 0;

@@ -387,17 +387,20 @@ describe('quoteUnsubscribe: refusals', () => {
     expect(error.code).toBe('NOT_REFUNDABLE');
   });
 
-  it('refuses an instance without a NEW order as invalid data', () => {
-    const facts = instance([{ ...annual().orders[0], type: 'RENEW' } as never]);
-    const error = refusal(() =>
-      quoteUnsubscribe(facts, { now: at('2026-03-03T00:00:00.000Z'), quotaUsed: false }),
-    );
-    expect(error.toBody().error).toEqual({
-      code: 'VALIDATION_FAILED',
-      message: 'orders: must contain exactly one NEW order',
-      details: { issues: [{ field: 'orders', message: 'must contain exactly one NEW order' }] },
-    });
-  });
+  it.each([false, true])(
+    'refuses an instance without a NEW order as invalid data (quotaUsed=%s)',
+    (quotaUsed) => {
+      const facts = instance([{ ...annual().orders[0], type: 'RENEW' } as never]);
+      const error = refusal(() =>
+        quoteUnsubscribe(facts, { now: at('2026-03-03T00:00:00.000Z'), quotaUsed }),
+      );
+      expect(error.toBody().error).toEqual({
+        code: 'VALIDATION_FAILED',
+        message: 'orders: must contain exactly one NEW order',
+        details: { issues: [{ field: 'orders', message: 'must contain exactly one NEW order' }] },
+      });
+    },
+  );
 });
 
 describe('prorate', () => {
