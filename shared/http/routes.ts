@@ -20,7 +20,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/instances/{instanceId}', fn: 'reads', auth: 'public' },
   { method: 'POST', path: '/instances/{instanceId}/refund-quotes', fn: 'quote', auth: 'public' },
   { method: 'POST', path: '/instances/{instanceId}/unsubscriptions', fn: 'unsubscribe', auth: 'public' },
-  { method: 'POST', path: '/instances/{instanceId}/renewal-cancellations', fn: 'cancel-renewal', auth: 'public' },
+  {
+    method: 'POST',
+    path: '/instances/{instanceId}/renewal-cancellations',
+    fn: 'cancel-renewal',
+    auth: 'public',
+  },
   { method: 'GET', path: '/unsubscribe-orders', fn: 'reads', auth: 'public' },
   { method: 'GET', path: '/unsubscribe-orders/{unsubscribeOrderId}', fn: 'reads', auth: 'public' },
   { method: 'GET', path: '/account/balance', fn: 'reads', auth: 'public' },

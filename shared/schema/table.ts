@@ -42,7 +42,11 @@ export type IndexName = keyof typeof TABLE.indexes;
 /** The CreateTable request for DynamoDB Local and tests (the CDK stack maps the same fields). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
   const indexes = Object.values(TABLE.indexes);
-  const attributes = [TABLE.partitionKey, TABLE.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  const attributes = [
+    TABLE.partitionKey,
+    TABLE.sortKey,
+    ...indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',

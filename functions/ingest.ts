@@ -1,0 +1,30 @@
+/** Internal routes for billing: ingest paid orders (creating, renewing, restoring instances) and set abnormal flags. */
+import { httpFunction } from '#http/handler.ts';
+import type { InstanceStore } from '#ports/stores.ts';
+import { ingestOrderRequestSchema, instancePathSchema, setFlagsRequestSchema } from '#schema/api.ts';
+import { parseOrThrow } from '#schema/common.ts';
+import { presentInstance } from '#shared/presenters.ts';
+import { apiDeps } from '#shared/wiring.ts';
+import { ingestOrder } from '#use-cases/ingest-order.ts';
+import { setFlags } from '#use-cases/set-flags.ts';
+
+export function createHandler(deps: { instances: InstanceStore }, clock: () => number = Date.now) {
+  return httpFunction(
+    {
+      'POST /internal/orders': async (request) => {
+        const body = parseOrThrow(ingestOrderRequestSchema, request.body);
+        const result = await ingestOrder(deps, { ...body, now: request.now });
+        return { statusCode: result.statusCode, json: presentInstance(result.instance) };
+      },
+      'PUT /internal/instances/{instanceId}/flags': async (request) => {
+        const { instanceId } = parseOrThrow(instancePathSchema, request.pathParameters);
+        const { accountId, ...flags } = parseOrThrow(setFlagsRequestSchema, request.body);
+        const instance = await setFlags(deps, { accountId, instanceId, flags });
+        return { statusCode: 200, json: presentInstance(instance) };
+      },
+    },
+    clock,
+  );
+}
+
+export const handler = createHandler(apiDeps());

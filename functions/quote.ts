@@ -1,0 +1,29 @@
+/** `POST /instances/{instanceId}/refund-quotes`: what would this customer get back? */
+import { callerAccount, httpFunction } from '#http/handler.ts';
+import { instancePathSchema, quoteRequestSchema } from '#schema/api.ts';
+import { parseOrThrow } from '#schema/common.ts';
+import { presentStoredQuote } from '#shared/presenters.ts';
+import { apiDeps } from '#shared/wiring.ts';
+import { type CreateQuoteDeps, createQuote } from '#use-cases/create-quote.ts';
+
+export function createHandler(deps: CreateQuoteDeps, clock: () => number = Date.now) {
+  return httpFunction(
+    {
+      'POST /instances/{instanceId}/refund-quotes': async (request) => {
+        const { instanceId } = parseOrThrow(instancePathSchema, request.pathParameters);
+        const body = parseOrThrow(quoteRequestSchema, request.body ?? {});
+        const quote = await createQuote(deps, {
+          accountId: callerAccount(request),
+          instanceId,
+          kind: body.kind,
+          updatedExpirationTime: body.updatedExpirationTime,
+          now: request.now,
+        });
+        return { statusCode: 201, json: presentStoredQuote(quote) };
+      },
+    },
+    clock,
+  );
+}
+
+export const handler = createHandler(apiDeps());

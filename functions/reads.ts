@@ -1,0 +1,76 @@
+/** The read routes: instances, unsubscribe orders and the account balance (SPEC 4.2). */
+import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
+import { callerAccount, httpFunction } from '#http/handler.ts';
+import { decodeNextToken, encodeNextToken } from '#http/pagination.ts';
+import type { InstanceStore, UnsubscribeOrderStore } from '#ports/stores.ts';
+import {
+  instancePathSchema,
+  listInstancesQuerySchema,
+  listUnsubscribeOrdersQuerySchema,
+  unsubscribeOrderPathSchema,
+} from '#schema/api.ts';
+import { parseOrThrow } from '#schema/common.ts';
+import { readConfig } from '#shared/config.ts';
+import { notFound } from '#shared/errors.ts';
+import { presentInstance, presentUnsubscribeOrder } from '#shared/presenters.ts';
+import { apiStores, tableRef } from '#shared/wiring.ts';
+import { getBalance, type LedgerReader, presentBalance } from '#use-cases/get-balance.ts';
+
+export interface ReadDeps {
+  instances: InstanceStore;
+  unsubscribeOrders: UnsubscribeOrderStore;
+  ledger: LedgerReader;
+}
+
+export function createHandler(deps: ReadDeps, clock: () => number = Date.now) {
+  return httpFunction(
+    {
+      'GET /instances': async (request) => {
+        const accountId = callerAccount(request);
+        const { nextToken, ...query } = parseOrThrow(listInstancesQuerySchema, request.query);
+        const cursor = decodeNextToken(nextToken, accountId, request.query, 'INST#');
+        const page = await deps.instances.list(accountId, { ...query, cursor });
+        return {
+          statusCode: 200,
+          json: {
+            items: page.items.map(presentInstance),
+            nextToken: encodeNextToken(page.cursor, accountId, request.query),
+          },
+        };
+      },
+      'GET /instances/{instanceId}': async (request) => {
+        const { instanceId } = parseOrThrow(instancePathSchema, request.pathParameters);
+        const instance = await deps.instances.get(callerAccount(request), instanceId);
+        if (!instance) throw notFound('Instance');
+        return { statusCode: 200, json: presentInstance(instance) };
+      },
+      'GET /unsubscribe-orders': async (request) => {
+        const accountId = callerAccount(request);
+        const { nextToken, ...query } = parseOrThrow(listUnsubscribeOrdersQuerySchema, request.query);
+        const cursor = decodeNextToken(nextToken, accountId, request.query, 'UORDER#');
+        const page = await deps.unsubscribeOrders.list(accountId, { ...query, cursor });
+        return {
+          statusCode: 200,
+          json: {
+            items: page.items.map(presentUnsubscribeOrder),
+            nextToken: encodeNextToken(page.cursor, accountId, request.query),
+          },
+        };
+      },
+      'GET /unsubscribe-orders/{unsubscribeOrderId}': async (request) => {
+        const { unsubscribeOrderId } = parseOrThrow(unsubscribeOrderPathSchema, request.pathParameters);
+        const order = await deps.unsubscribeOrders.get(callerAccount(request), unsubscribeOrderId);
+        if (!order) throw notFound('Unsubscribe order');
+        return { statusCode: 200, json: presentUnsubscribeOrder(order) };
+      },
+      'GET /account/balance': async (request) => {
+        const balance = await getBalance(deps, callerAccount(request));
+        return { statusCode: 200, json: presentBalance(balance) };
+      },
+    },
+    clock,
+  );
+}
+
+const table = tableRef(readConfig());
+export const handler = createHandler({ ...apiStores(table), ledger: new DynamoLedger(table) });

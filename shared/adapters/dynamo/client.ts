@@ -1,0 +1,41 @@
+/**
+ * The DynamoDB document client, created once per process (cold start) and shared by the
+ * adapters. Tests and the local runtime point it elsewhere with `AWS_ENDPOINT_URL_DYNAMODB`
+ * or by passing their own client.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface TableRef {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export function documentClient(client: DynamoDBClient = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/** True when a transaction was cancelled only because some condition did not hold. */
+export function cancellationReasons(error: unknown): string[] | undefined {
+  if (
+    error &&
+    typeof error === 'object' &&
+    'name' in error &&
+    error.name === 'TransactionCanceledException'
+  ) {
+    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+    return reasons.map((r) => r.Code ?? 'None');
+  }
+  return undefined;
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return (
+    !!error &&
+    typeof error === 'object' &&
+    'name' in error &&
+    error.name === 'ConditionalCheckFailedException'
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * Key formats of the single table (documented in `#schema/table.ts`). Every account item
+ * lives under `ACCT#<accountId>`: no query can reach another account's data.
+ */
+
+import { shardOf, TABLE } from '#schema/table.ts';
+import type { DataKind } from '#shared/model.ts';
+
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+const account = (accountId: string) => `ACCT#${accountId}`;
+
+export const keys = {
+  instance: (accountId: string, instanceId: string): Key => ({
+    pk: account(accountId),
+    sk: `INST#${instanceId}`,
+  }),
+  instancePrefix: 'INST#',
+  orderClaim: (accountId: string, orderId: string): Key => ({
+    pk: account(accountId),
+    sk: `ORDER#${orderId}`,
+  }),
+  quote: (accountId: string, quoteId: string): Key => ({ pk: account(accountId), sk: `QUOTE#${quoteId}` }),
+  unsubscribeOrder: (accountId: string, unsubscribeOrderId: string): Key => ({
+    pk: account(accountId),
+    sk: `UORDER#${unsubscribeOrderId}`,
+  }),
+  unsubscribeOrderPrefix: 'UORDER#',
+  quota: (accountId: string, product: string, year: number): Key => ({
+    pk: account(accountId),
+    sk: `QUOTA#${product}#${year}`,
+  }),
+  purge: (accountId: string, instanceId: string, kind: DataKind): Key => ({
+    pk: account(accountId),
+    sk: `PURGE#${instanceId}#${kind}`,
+  }),
+  retainedData: (accountId: string, instanceId: string, kind: DataKind): Key => ({
+    pk: account(accountId),
+    sk: `DATA#${instanceId}#${kind}`,
+  }),
+  ledgerEntry: (accountId: string, unsubscribeOrderId: string, orderId: string): Key => ({
+    pk: account(accountId),
+    sk: `LEDGER#${unsubscribeOrderId}#${orderId}`,
+  }),
+  ledgerPrefix: 'LEDGER#',
+  idempotency: (accountId: string, key: string): Key => ({ pk: account(accountId), sk: `IDEM#${key}` }),
+  accountPk: account,
+};
+
+/** Index attributes that put an unsubscribe order into the `pending` index (removed once it leaves PENDING). */
+export function pendingIndex(unsubscribeOrderId: string, createdAtIso: string) {
+  const { partitionKey, sortKey } = TABLE.indexes.pending;
+  return {
+    [partitionKey]: `PENDING#${shardOf(unsubscribeOrderId)}`,
+    [sortKey]: `${createdAtIso}#${unsubscribeOrderId}`,
+  };
+}
+
+/** Index attributes that put a retention purge into the `due` index, ordered by due time. */
+export function dueIndex(accountId: string, instanceId: string, kind: DataKind, purgeAtIso: string) {
+  const { partitionKey, sortKey } = TABLE.indexes.due;
+  return {
+    [partitionKey]: `DUE#${shardOf(`${accountId}#${instanceId}`)}`,
+    [sortKey]: `${purgeAtIso}#${accountId}#${instanceId}#${kind}`,
+  };
+}
+
+export const INDEX_ATTRIBUTES = [
+  TABLE.indexes.pending.partitionKey,
+  TABLE.indexes.pending.sortKey,
+  TABLE.indexes.due.partitionKey,
+  TABLE.indexes.due.sortKey,
+] as const;
+
+/** Drops the storage-only attributes (keys, index keys, TTL) from an item read from the table. */
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, ttl: _ttl, entity: _entity, ...rest } = item;
+  for (const attribute of INDEX_ATTRIBUTES) delete rest[attribute];
+  return rest as T;
+}

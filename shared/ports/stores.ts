@@ -1,0 +1,121 @@
+/**
+ * What the use cases need from storage. The DynamoDB adapters in `#adapters/dynamo/`
+ * implement these; use cases receive them as arguments and never see AWS.
+ */
+import type { Flags, InstanceStatus, Millis, Order } from '#shared/domain.ts';
+import type { InstanceRecord, QuoteRecord, UnsubscribeOrder } from '#shared/model.ts';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque position to continue from, or null at the end. */
+  cursor: string | null;
+}
+
+export interface InstanceQuery {
+  instanceId?: string;
+  status?: InstanceStatus;
+  /** An instance matches when any of its orders has paidAt in [orderTimeFrom, orderTimeTo). */
+  orderTimeFrom?: Millis;
+  orderTimeTo?: Millis;
+  limit: number;
+  cursor?: string;
+}
+
+export interface OrderClaim {
+  instanceId: string;
+  fingerprint: string;
+}
+
+export interface InstanceStore {
+  get(accountId: string, instanceId: string): Promise<InstanceRecord | null>;
+  list(accountId: string, query: InstanceQuery): Promise<Page<InstanceRecord>>;
+  getOrderClaim(accountId: string, orderId: string): Promise<OrderClaim | null>;
+  /** Creates the instance with its NEW order, the order claim and its retained data, atomically. */
+  create(instance: InstanceRecord, claim: OrderClaim): Promise<void>;
+  /**
+   * Replaces the instance if it is still at `expectedVersion` (it is written with
+   * `expectedVersion + 1`), together with the order claim when one is given.
+   * Returns false when the version moved on (a concurrent change): the caller re-reads.
+   */
+  replace(
+    instance: InstanceRecord,
+    expectedVersion: number,
+    extra?: { claim?: { orderId: string } & OrderClaim; cancelPurges?: boolean },
+  ): Promise<boolean>;
+}
+
+export interface QuoteStore {
+  save(quote: QuoteRecord): Promise<void>;
+  get(accountId: string, quoteId: string): Promise<QuoteRecord | null>;
+}
+
+export interface QuotaStore {
+  isUsed(accountId: string, product: string, year: number): Promise<boolean>;
+}
+
+export interface UnsubscribeOrderQuery {
+  instanceId?: string;
+  createdFrom?: Millis;
+  createdTo?: Millis;
+  limit: number;
+  cursor?: string;
+}
+
+export interface UnsubscribeOrderStore {
+  get(accountId: string, unsubscribeOrderId: string): Promise<UnsubscribeOrder | null>;
+  list(accountId: string, query: UnsubscribeOrderQuery): Promise<Page<UnsubscribeOrder>>;
+}
+
+/** A response stored for an Idempotency-Key, replayed on a retry with the same body. */
+export interface StoredResponse {
+  statusCode: number;
+  body: string;
+}
+
+export interface IdempotencyCompletion {
+  key: string;
+  response: StoredResponse;
+}
+
+/** Everything one unsubscription writes, in one transaction (SPEC 3.3). */
+export interface UnsubscriptionPlan {
+  instance: InstanceRecord;
+  expectedVersion: number;
+  order: UnsubscribeOrder;
+  quote: QuoteRecord;
+  /** Set for FULL_REFUND: the quota year to mark used. */
+  quotaYear: number | null;
+  idempotency: IdempotencyCompletion;
+}
+
+/** Everything one renewal cancellation writes, in one transaction. */
+export interface RenewalCancellationPlan {
+  instance: InstanceRecord;
+  expectedVersion: number;
+  order: UnsubscribeOrder;
+  quote: QuoteRecord;
+  idempotency: IdempotencyCompletion;
+}
+
+/** Which condition of a refused commit failed, so the use case can answer precisely. */
+export type CommitConflict = 'INSTANCE_CHANGED' | 'QUOTE_USED' | 'QUOTA_USED' | 'IDEMPOTENCY_LOST';
+
+export interface ExecutionStore {
+  commitUnsubscription(plan: UnsubscriptionPlan): Promise<CommitConflict | null>;
+  commitRenewalCancellation(plan: RenewalCancellationPlan): Promise<CommitConflict | null>;
+}
+
+export type IdempotencyBegin =
+  | { state: 'STARTED' }
+  | { state: 'REPLAY'; response: StoredResponse }
+  | { state: 'IN_PROGRESS' }
+  | { state: 'MISMATCH' };
+
+export interface IdempotencyStore {
+  /** Claims `key` for this request (identified by `fingerprint`) or says why not. */
+  begin(accountId: string, key: string, fingerprint: string, now: Millis): Promise<IdempotencyBegin>;
+  /** Releases a claim whose request ended without a stored response (an error), so the key can be retried. */
+  release(accountId: string, key: string, fingerprint: string): Promise<void>;
+}
+
+export interface FlagsUpdate extends Partial<Flags> {}

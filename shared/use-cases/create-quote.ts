@@ -1,0 +1,61 @@
+import {
+  QUOTE_TTL_MS,
+  type Quote,
+  quotaYear,
+  quoteRenewalCancellation,
+  quoteUnsubscribe,
+} from '#policy/index.ts';
+import type { InstanceStore, QuotaStore, QuoteStore } from '#ports/stores.ts';
+import type { Millis, QuoteKind } from '#shared/domain.ts';
+import { notFound } from '#shared/errors.ts';
+import { newQuoteId } from '#shared/ids.ts';
+import type { QuoteRecord } from '#shared/model.ts';
+
+export interface CreateQuoteDeps {
+  instances: InstanceStore;
+  quota: QuotaStore;
+  quotes: QuoteStore;
+}
+
+export interface CreateQuoteInput {
+  accountId: string;
+  instanceId: string;
+  kind: QuoteKind;
+  updatedExpirationTime?: Millis;
+  now: Millis;
+}
+
+/**
+ * Quotes a refund and stores the quote for 15 minutes:
+ * 1. load the caller's instance (another account's is NOT_FOUND);
+ * 2. for an unsubscription, look up whether this UTC+8 year's unconditional refund is used;
+ * 3. ask the policy, which checks eligibility and computes every line;
+ * 4. store the quote bound to the instance version it saw.
+ */
+export async function createQuote(deps: CreateQuoteDeps, input: CreateQuoteInput): Promise<QuoteRecord> {
+  const { accountId, instanceId, kind, now } = input;
+  const instance = await deps.instances.get(accountId, instanceId);
+  if (!instance) throw notFound('Instance');
+
+  let quote: Quote;
+  if (kind === 'UNSUBSCRIBE') {
+    const quotaUsed = await deps.quota.isUsed(accountId, instance.product, quotaYear(now));
+    quote = quoteUnsubscribe(instance, { now, quotaUsed });
+  } else {
+    quote = quoteRenewalCancellation(instance, { now, updatedExpirationTime: input.updatedExpirationTime });
+  }
+
+  const record: QuoteRecord = {
+    quoteId: newQuoteId(),
+    accountId,
+    instanceId,
+    kind,
+    quote,
+    asOf: now,
+    expiresAt: now + QUOTE_TTL_MS,
+    instanceVersion: instance.version,
+    usedAt: null,
+  };
+  await deps.quotes.save(record);
+  return record;
+}

@@ -1,0 +1,162 @@
+import { expiresAt, newOrderOf } from '#policy/index.ts';
+import type { InstanceStore } from '#ports/stores.ts';
+import type { BillingMethod, Millis, Order } from '#shared/domain.ts';
+import { notFound, RefundError, validationFailed } from '#shared/errors.ts';
+import type { InstanceRecord, RetainedData } from '#shared/model.ts';
+import { fingerprint } from './fingerprint.ts';
+
+export interface IngestOrderInput {
+  accountId: string;
+  instanceId: string;
+  product: string;
+  edition: string;
+  billingMethod: BillingMethod;
+  currency: string;
+  order: Omit<Order, 'status'>;
+  now: Millis;
+}
+
+export interface IngestResult {
+  /** 201 when the order was recorded now, 200 when it was an identical replay. */
+  statusCode: 201 | 200;
+  instance: InstanceRecord;
+}
+
+const ATTEMPTS = 5;
+
+/**
+ * Records a paid order from billing, idempotently by `orderId`:
+ * 1. an order id seen before answers with the instance (same content) or ORDER_CONFLICT;
+ * 2. NEW creates the instance (with its retained data);
+ * 3. RENEW extends an ACTIVE instance if contiguous (else ORDER_NOT_CONTIGUOUS), restores an
+ *    UNSUBSCRIBED one (pending purges cancelled, SPEC 3.5), and is refused for a RELEASED one;
+ * 4. every write is conditional on what was read; a concurrent change re-runs the steps.
+ */
+export async function ingestOrder(
+  deps: { instances: InstanceStore },
+  input: IngestOrderInput,
+): Promise<IngestResult> {
+  const { now, ...content } = input;
+  const digest = fingerprint(content);
+  const order: Order = { ...input.order, status: 'PAID' };
+  for (let attempt = 1; ; attempt++) {
+    const claim = await deps.instances.getOrderClaim(input.accountId, order.orderId);
+    if (claim) {
+      if (claim.fingerprint !== digest || claim.instanceId !== input.instanceId)
+        throw orderConflict(order.orderId);
+      const instance = await deps.instances.get(input.accountId, input.instanceId);
+      if (!instance) throw orderConflict(order.orderId);
+      return { statusCode: 200, instance };
+    }
+    const current = await deps.instances.get(input.accountId, input.instanceId);
+    const written =
+      order.type === 'NEW'
+        ? await createInstance(deps, input, order, current, digest)
+        : await renew(deps, input, order, current, digest);
+    if (written) return { statusCode: 201, instance: written };
+    if (attempt >= ATTEMPTS) throw new Error('order ingestion kept racing with concurrent changes');
+  }
+}
+
+async function createInstance(
+  deps: { instances: InstanceStore },
+  input: IngestOrderInput,
+  order: Order,
+  current: InstanceRecord | null,
+  digest: string,
+): Promise<InstanceRecord | null> {
+  if (current) {
+    throw new RefundError('ORDER_CONFLICT', 'The instance already exists with another NEW order', {
+      orderId: order.orderId,
+    });
+  }
+  const instance: InstanceRecord = {
+    accountId: input.accountId,
+    instanceId: input.instanceId,
+    product: input.product,
+    edition: input.edition,
+    billingMethod: input.billingMethod,
+    currency: input.currency,
+    status: 'ACTIVE',
+    flags: { overduePayment: false, securityLocked: false, configurationChangeInProgress: false },
+    orders: [order],
+    version: 1,
+    unsubscribedAt: null,
+    retention: null,
+    createdAt: input.now,
+  };
+  try {
+    await deps.instances.create(instance, { instanceId: input.instanceId, fingerprint: digest });
+    return instance;
+  } catch (error) {
+    if (
+      error &&
+      typeof error === 'object' &&
+      'name' in error &&
+      error.name === 'TransactionCanceledException'
+    ) {
+      return null; // someone created it or claimed the order meanwhile: re-read
+    }
+    throw error;
+  }
+}
+
+async function renew(
+  deps: { instances: InstanceStore },
+  input: IngestOrderInput,
+  order: Order,
+  current: InstanceRecord | null,
+  digest: string,
+): Promise<InstanceRecord | null> {
+  if (!current) throw notFound('Instance');
+  for (const field of ['product', 'billingMethod', 'currency'] as const) {
+    if (current[field] !== input[field]) {
+      throw validationFailed([{ field, message: `must match the instance (${current[field]})` }]);
+    }
+  }
+  if (order.paidAt < newOrderOf(current.orders).paidAt) {
+    throw validationFailed([
+      { field: 'order.paidAt', message: 'a renewal cannot be paid before the purchase' },
+    ]);
+  }
+  let next: InstanceRecord;
+  if (current.status === 'RELEASED') {
+    throw new RefundError(
+      'INSTANCE_RELEASED',
+      'The instance was released after its data was purged; it cannot be renewed',
+    );
+  } else if (current.status === 'ACTIVE') {
+    const expected = expiresAt(current.orders);
+    if (order.periodStart !== expected) {
+      throw new RefundError('ORDER_NOT_CONTIGUOUS', 'A renewal must start when the current period ends', {
+        expectedPeriodStart: new Date(expected).toISOString(),
+      });
+    }
+    next = { ...current, orders: [...current.orders, order] };
+  } else {
+    // Restore by renewal (SPEC 3.5): what was not purged yet comes back.
+    if (order.periodStart < order.paidAt) {
+      throw validationFailed([
+        { field: 'order.periodStart', message: 'a restoring renewal starts at or after its paidAt' },
+      ]);
+    }
+    const restore = (data: RetainedData): RetainedData =>
+      data.status === 'PURGED' ? data : { ...data, status: 'RESTORED' };
+    next = {
+      ...current,
+      status: 'ACTIVE',
+      orders: [...current.orders, order],
+      retention: current.retention
+        ? { configData: restore(current.retention.configData), logData: restore(current.retention.logData) }
+        : null,
+    };
+  }
+  const replaced = await deps.instances.replace(next, current.version, {
+    claim: { orderId: order.orderId, instanceId: input.instanceId, fingerprint: digest },
+    cancelPurges: current.status === 'UNSUBSCRIBED',
+  });
+  return replaced ? { ...next, version: current.version + 1 } : null;
+}
+
+const orderConflict = (orderId: string) =>
+  new RefundError('ORDER_CONFLICT', 'This orderId was already recorded with different content', { orderId });
