@@ -228,7 +228,7 @@ describe('policy CLI: refusals and invalid input (exit 2, one error object on st
   it('malformed JSON', () => {
     const out = policy(
       ['quote', '--now', '2026-03-05T10:00:00.000Z', '--kind', 'UNSUBSCRIBE'],
-      'malformed.json',
+      'malformed-instance.txt',
     );
     expect(out.code).toBe(2);
     expect(out.stderr).toBe('');
