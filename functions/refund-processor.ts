@@ -1,0 +1,140 @@
+/**
+ * The refund processor (SPEC 3.4): triggered by the refund queue with batches of messages.
+ * Powertools batch processing reports partial batch failures (the event source mapping needs
+ * `ReportBatchItemFailures`), so one failing message never blocks or re-runs the others; a
+ * failed message comes back after the visibility timeout and, after 5 receives, goes to the
+ * dead-letter queue with its order marked `NEEDS_ATTENTION`.
+ *
+ * `createRefundProcessorHandler(deps)` builds a handler around injected adapters (tests, the
+ * local runtime); `handler` is the Lambda entry, wired once at cold start with the DynamoDB
+ * table and the embedded payment simulator (SPEC 3.4's default provider).
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
+import { PaymentSimulator } from '#adapters/payment-simulator.ts';
+import { decodeRefundMessage } from '#adapters/sqs-refund-queue.ts';
+import { systemClock } from '#ports/clock.ts';
+import { readConfig } from '#shared/config.ts';
+import { type SettlementDeps, type SettlementEvent, settleRefund } from '#use-cases/settle-refund.ts';
+
+/** The parts of Powertools Metrics the processor uses (a recording fake fits too). */
+export type ProcessorMetrics = Pick<Metrics, 'addMetric' | 'hasStoredMetrics' | 'publishStoredMetrics'>;
+export type ProcessorLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'addContext'>;
+
+export interface RefundProcessorDeps extends Omit<SettlementDeps, 'observe'> {
+  logger?: ProcessorLogger;
+  metrics?: ProcessorMetrics;
+}
+
+export type RefundProcessorHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+export const METRICS_NAMESPACE = 'RefundService';
+
+/** Turns settlement facts into logs and metrics (ids only: no references, no reasons). */
+function observer(logger: ProcessorLogger, metrics: ProcessorMetrics) {
+  return (event: SettlementEvent) => {
+    switch (event.type) {
+      case 'ORDER_NOT_FOUND':
+        logger.warn('Unsubscribe order not found; nothing to settle', {
+          unsubscribeOrderId: event.unsubscribeOrderId,
+        });
+        return;
+      case 'REDRIVEN':
+        logger.info('Resuming an order that needed attention', {
+          unsubscribeOrderId: event.unsubscribeOrderId,
+        });
+        return;
+      case 'LINE_SETTLED':
+        if (!event.applied) return;
+        logger.info('Refund line settled', {
+          unsubscribeOrderId: event.unsubscribeOrderId,
+          orderId: event.orderId,
+          settledTo: event.settledTo,
+          via: event.via,
+        });
+        if (event.via === 'PROVIDER_REFUSED') metrics.addMetric('ProviderRefusals', MetricUnit.Count, 1);
+        return;
+      case 'PROVIDER_FAILED':
+        logger.warn('Payment provider failed; the message will be retried', {
+          unsubscribeOrderId: event.unsubscribeOrderId,
+          orderId: event.orderId,
+          transient: event.transient,
+        });
+        metrics.addMetric('ProviderFailures', MetricUnit.Count, 1);
+        return;
+      case 'ORDER_SUCCEEDED':
+        logger.info('Unsubscribe order settled', {
+          unsubscribeOrderId: event.unsubscribeOrderId,
+          slaBreached: event.slaBreached,
+        });
+        metrics.addMetric('RefundsSettled', MetricUnit.Count, 1);
+        if (event.slaBreached) metrics.addMetric('SlaBreached', MetricUnit.Count, 1);
+        return;
+      case 'NEEDS_ATTENTION':
+        logger.error('Settlement gave up after the last receive; the order needs attention', {
+          unsubscribeOrderId: event.unsubscribeOrderId,
+          receiveCount: event.receiveCount,
+        });
+        metrics.addMetric('RefundsNeedingAttention', MetricUnit.Count, 1);
+        return;
+    }
+  };
+}
+
+export function createRefundProcessorHandler(deps: RefundProcessorDeps): RefundProcessorHandler {
+  const logger = deps.logger ?? new Logger({ serviceName: 'refund-processor' });
+  const metrics =
+    deps.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'refund-processor' });
+  const settlement: SettlementDeps = {
+    orders: deps.orders,
+    provider: deps.provider,
+    clock: deps.clock,
+    observe: observer(logger, metrics),
+  };
+
+  const recordHandler = async (record: SQSRecord): Promise<void> => {
+    const message = decodeRefundMessage(record.body);
+    const receiveCount = Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1;
+    try {
+      await settleRefund(settlement, message, { receiveCount });
+    } catch (error) {
+      logger.warn('Settlement attempt failed', {
+        unsubscribeOrderId: message.unsubscribeOrderId,
+        receiveCount,
+        error: error instanceof Error ? error.name : 'Unknown',
+      });
+      throw error;
+    }
+  };
+
+  return async (event, context) => {
+    if (context) logger.addContext(context);
+    // One processor per invocation: it holds the batch's state, and invocations may overlap.
+    const processor = new BatchProcessor(EventType.SQS);
+    try {
+      return await processPartialResponse(event, recordHandler, processor, {
+        ...(context ? { context } : {}),
+        // A batch where every message failed is reported like any other (all listed as failures).
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+  };
+}
+
+const config = readConfig();
+const table = { doc: documentClient(), tableName: config.tableName };
+
+/** The embedded default provider; its memory lives as long as the container. */
+export const paymentProvider = new PaymentSimulator();
+
+export const handler = createRefundProcessorHandler({
+  orders: new DynamoSettlementStore(table),
+  provider: paymentProvider,
+  clock: systemClock,
+});

@@ -1,0 +1,209 @@
+/**
+ * Retention purges in the table. A purge item (`PURGE#<instanceId>#<kind>`) sits on the
+ * sparse, sharded `due` index (`DUE#<shard>`, sort key `<purgeAt ISO>#<account>#<instance>#<kind>`)
+ * from the unsubscription until its data is deleted. "Due at `now`" is the key range
+ * `dueSk <= <now ISO>#\uffff` of each shard: ISO instants of one format sort like time, and
+ * every id character sorts below `\uffff`, so an item due exactly at `now` is in and one due
+ * a millisecond later is out. The shards are merged by due time as pages are consumed.
+ */
+import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '#schema/table.ts';
+import type { Millis } from '#shared/domain.ts';
+import type { DataKind, InstanceRecord } from '#shared/model.ts';
+import type {
+  DueCursor,
+  DuePurge,
+  PurgeItemState,
+  PurgeRecord,
+  PurgeStore,
+} from '#use-cases/purge-retention.ts';
+import { cancellationReasons, isConditionFailure, type TableRef } from './client.ts';
+import { keys, stripKeys } from './keys.ts';
+import { withConflictRetry } from './transactions.ts';
+
+const { indexName, partitionKey, sortKey } = TABLE.indexes.due;
+const DEFAULT_PAGE = 100;
+
+const retentionField = (kind: DataKind) => (kind === 'CONFIG' ? 'configData' : 'logData');
+
+interface ShardState {
+  pk: string;
+  buffer: { dueSk: string; item: DuePurge }[];
+  after: Record<string, unknown> | undefined;
+  exhausted: boolean;
+}
+
+export class DynamoPurgeStore implements PurgeStore {
+  readonly #table: TableRef;
+  readonly #pageSize: number;
+
+  constructor(table: TableRef, options: { pageSize?: number } = {}) {
+    this.#table = table;
+    this.#pageSize = options.pageSize ?? DEFAULT_PAGE;
+  }
+
+  due(now: Millis): DueCursor {
+    const upper = `${new Date(now).toISOString()}#\uffff`;
+    const shards: ShardState[] = Array.from({ length: TABLE.shards }, (_, shard) => ({
+      // The partition format of `dueIndex` in keys.ts.
+      pk: `DUE#${shard}`,
+      buffer: [],
+      after: undefined,
+      exhausted: false,
+    }));
+    const fill = async (shard: ShardState) => {
+      const { doc, tableName } = this.#table;
+      while (shard.buffer.length === 0 && !shard.exhausted) {
+        const result = await doc.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: indexName,
+            KeyConditionExpression: '#pk = :pk AND #sk <= :upper',
+            ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+            ExpressionAttributeValues: { ':pk': shard.pk, ':upper': upper },
+            ExclusiveStartKey: shard.after,
+            Limit: this.#pageSize,
+          }),
+        );
+        for (const raw of result.Items ?? []) {
+          shard.buffer.push({
+            dueSk: String(raw[sortKey]),
+            item: {
+              accountId: String(raw.accountId),
+              instanceId: String(raw.instanceId),
+              kind: raw.kind as DataKind,
+              purgeAt: Number(raw.purgeAt),
+            },
+          });
+        }
+        shard.after = result.LastEvaluatedKey;
+        shard.exhausted = shard.after === undefined;
+      }
+    };
+    return {
+      async next() {
+        await Promise.all(shards.filter((s) => s.buffer.length === 0 && !s.exhausted).map(fill));
+        let best: ShardState | undefined;
+        for (const shard of shards) {
+          const head = shard.buffer[0];
+          if (head && (!best || head.dueSk < (best.buffer[0]?.dueSk ?? ''))) best = shard;
+        }
+        return best?.buffer.shift()?.item ?? null;
+      },
+      hasMore() {
+        return shards.some((s) => s.buffer.length > 0 || !s.exhausted);
+      },
+    };
+  }
+
+  async instance(accountId: string, instanceId: string): Promise<InstanceRecord | null> {
+    const { doc, tableName } = this.#table;
+    const result = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.instance(accountId, instanceId),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? stripKeys<InstanceRecord>(result.Item) : null;
+  }
+
+  async purgeItem(item: DuePurge): Promise<PurgeItemState | null> {
+    const { doc, tableName } = this.#table;
+    const result = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.purge(item.accountId, item.instanceId, item.kind),
+        ConsistentRead: true,
+        ProjectionExpression: 'purgeAt, purgedAt',
+      }),
+    );
+    if (!result.Item) return null;
+    const purgedAt = result.Item.purgedAt;
+    return { purgeAt: Number(result.Item.purgeAt), purgedAt: typeof purgedAt === 'number' ? purgedAt : null };
+  }
+
+  async record(item: DuePurge, record: PurgeRecord): Promise<boolean> {
+    const { doc, tableName } = this.#table;
+    const field = retentionField(item.kind);
+    const other = retentionField(item.kind === 'CONFIG' ? 'LOG' : 'CONFIG');
+    const instanceConditions = [
+      '#status = :unsubscribed',
+      'version = :version',
+      `retention.${field}.#status = :retained`,
+      `retention.${field}.purgeAt <= :now`,
+      ...(record.release ? [`retention.${other}.#status = :purged`] : []),
+    ];
+    try {
+      await withConflictRetry(() =>
+        doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: keys.instance(item.accountId, item.instanceId),
+                  UpdateExpression:
+                    `SET retention.${field}.#status = :purged, retention.${field}.purgedAt = :now, version = :next` +
+                    (record.release ? ', #status = :released' : ''),
+                  ConditionExpression: instanceConditions.join(' AND '),
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':unsubscribed': 'UNSUBSCRIBED',
+                    ':retained': 'RETAINED',
+                    ':purged': 'PURGED',
+                    ':now': record.now,
+                    ':version': record.instanceVersion,
+                    ':next': record.instanceVersion + 1,
+                    ...(record.release ? { ':released': 'RELEASED' } : {}),
+                  },
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: keys.purge(item.accountId, item.instanceId, item.kind),
+                  UpdateExpression: 'SET purgedAt = :now',
+                  ConditionExpression:
+                    'attribute_exists(pk) AND attribute_not_exists(purgedAt) AND purgeAt <= :now',
+                  ExpressionAttributeValues: { ':now': record.now },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (cancellationReasons(error)?.includes('ConditionalCheckFailed')) return false;
+      throw error;
+    }
+  }
+
+  async finish(item: DuePurge): Promise<void> {
+    await this.#deleteIf(item, 'attribute_exists(purgedAt)', {});
+  }
+
+  async discard(item: DuePurge, purgeAt: Millis): Promise<void> {
+    await this.#deleteIf(item, 'attribute_not_exists(purgedAt) AND purgeAt = :purgeAt', {
+      ':purgeAt': purgeAt,
+    });
+  }
+
+  /** A conditional delete of the purge item; a failed condition means someone else already did it. */
+  async #deleteIf(item: DuePurge, condition: string, values: Record<string, unknown>): Promise<void> {
+    const { doc, tableName } = this.#table;
+    try {
+      await doc.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: keys.purge(item.accountId, item.instanceId, item.kind),
+          ConditionExpression: condition,
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}

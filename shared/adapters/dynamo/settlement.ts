@@ -1,0 +1,144 @@
+/**
+ * The unsubscribe order as settlement sees it. Every write is conditional so that any number
+ * of deliveries of the same message, racing or not, settle each line once:
+ *
+ * - a status change is conditioned on the current status (and appends one history entry);
+ * - a line is `lines[i]`, settled only while `lines[i].status = PENDING` (and the line is the
+ *   expected order), in the same transaction as its ledger entry's `attribute_not_exists` put;
+ * - completion is conditioned on every line being `SETTLED`.
+ *
+ * Leaving `PENDING` removes the order from the sparse `pending` index (the reconciler's work list).
+ */
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '#schema/table.ts';
+import type { HistoryEntry, RefundMessage, UnsubscribeOrder } from '#shared/model.ts';
+import type { Completion, LineSettlement, SettlementStore, StatusChange } from '#use-cases/settle-refund.ts';
+import { cancellationReasons, isConditionFailure, type TableRef } from './client.ts';
+import { keys, stripKeys } from './keys.ts';
+import { ledgerPut } from './ledger.ts';
+import { withConflictRetry } from './transactions.ts';
+
+const PENDING_INDEX = `${TABLE.indexes.pending.partitionKey}, ${TABLE.indexes.pending.sortKey}`;
+
+function historyEntry(change: {
+  to: HistoryEntry['status'];
+  at: number;
+  note?: string | undefined;
+}): HistoryEntry {
+  const entry: HistoryEntry = { status: change.to, at: change.at };
+  if (change.note !== undefined) entry.note = change.note;
+  return entry;
+}
+
+export class DynamoSettlementStore implements SettlementStore {
+  readonly #table: TableRef;
+
+  constructor(table: TableRef) {
+    this.#table = table;
+  }
+
+  async get(ref: RefundMessage): Promise<UnsubscribeOrder | null> {
+    const { doc, tableName } = this.#table;
+    const result = await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? stripKeys<UnsubscribeOrder>(result.Item) : null;
+  }
+
+  async transition(ref: RefundMessage, change: StatusChange): Promise<boolean> {
+    const { doc, tableName } = this.#table;
+    const from = Object.fromEntries(change.from.map((status, i) => [`:from${i}`, status]));
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
+          UpdateExpression: `SET #status = :to, history = list_append(history, :entry) REMOVE ${PENDING_INDEX}`,
+          ConditionExpression: `attribute_exists(pk) AND #status IN (${Object.keys(from).join(', ')})`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':to': change.to, ':entry': [historyEntry(change)], ...from },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async settleLine(ref: RefundMessage, settlement: LineSettlement): Promise<boolean> {
+    const { doc, tableName } = this.#table;
+    const line = `lines[${settlement.index}]`;
+    try {
+      await withConflictRetry(() =>
+        doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
+                  UpdateExpression: `SET ${line}.#status = :settled, ${line}.settledTo = :to, ${line}.settledAt = :at`,
+                  ConditionExpression: `${line}.#status = :pending AND ${line}.orderId = :orderId`,
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: {
+                    ':settled': 'SETTLED',
+                    ':pending': 'PENDING',
+                    ':to': settlement.settledTo,
+                    ':at': settlement.settledAt,
+                    ':orderId': settlement.orderId,
+                  },
+                },
+              },
+              ...(settlement.credit ? [ledgerPut(tableName, settlement.credit)] : []),
+            ],
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      // The line is no longer PENDING: another delivery settled it (and wrote its credit) first.
+      if (reasons?.[0] === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  }
+
+  async complete(ref: RefundMessage, completion: Completion): Promise<boolean> {
+    const { doc, tableName } = this.#table;
+    const linesSettled = Array.from(
+      { length: completion.lineCount },
+      (_, i) => `lines[${i}].#status = :settled`,
+    );
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
+          UpdateExpression:
+            'SET #status = :succeeded, settledAt = :settledAt, slaBreached = :late, ' +
+            `history = list_append(history, :entry) REMOVE ${PENDING_INDEX}`,
+          ConditionExpression: ['#status IN (:processing, :attention)', ...linesSettled].join(' AND '),
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':succeeded': 'SUCCEEDED',
+            ':processing': 'PROCESSING',
+            ':attention': 'NEEDS_ATTENTION',
+            ':settledAt': completion.settledAt,
+            ':late': completion.slaBreached,
+            ':entry': [historyEntry({ to: 'SUCCEEDED', at: completion.at })],
+            ...(completion.lineCount > 0 ? { ':settled': 'SETTLED' } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

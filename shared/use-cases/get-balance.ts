@@ -1,0 +1,77 @@
+/**
+ * `GET /account/balance` (SPEC 4.2): the account balance, derived from the immutable ledger.
+ *
+ * Steps: read every ledger entry of the account → sum them per currency (integer minor units,
+ * checked to stay safe integers) → balances sorted by currency, entries newest first
+ * (ties by entry id, so the order is stable).
+ */
+
+import { toIso } from '#policy/index.ts';
+import type { MinorUnits } from '#shared/domain.ts';
+import type { LedgerEntry } from '#shared/model.ts';
+
+export interface LedgerReader {
+  entries(accountId: string): Promise<LedgerEntry[]>;
+}
+
+export interface CurrencyBalance {
+  currency: string;
+  amount: MinorUnits;
+}
+
+export interface Balance {
+  balances: CurrencyBalance[];
+  entries: LedgerEntry[];
+}
+
+export async function getBalance(deps: { ledger: LedgerReader }, accountId: string): Promise<Balance> {
+  const entries = await deps.ledger.entries(accountId);
+  const sorted = [...entries].sort(
+    (a, b) => b.createdAt - a.createdAt || (a.entryId < b.entryId ? -1 : a.entryId > b.entryId ? 1 : 0),
+  );
+  return { balances: balancesOf(entries), entries: sorted };
+}
+
+/** The balance is the sum of the entries, per currency (sorted by currency code). */
+export function balancesOf(entries: readonly LedgerEntry[]): CurrencyBalance[] {
+  const totals = new Map<string, MinorUnits>();
+  for (const entry of entries) {
+    const total = (totals.get(entry.currency) ?? 0) + entry.amount;
+    if (!Number.isSafeInteger(total))
+      throw new RangeError(`Balance in ${entry.currency} is not a safe integer`);
+    totals.set(entry.currency, total);
+  }
+  return [...totals.keys()].sort().map((currency) => ({ currency, amount: totals.get(currency) ?? 0 }));
+}
+
+/** One ledger entry as the API shows it (instants as ISO strings; no account id). */
+export interface LedgerEntryWire {
+  entryId: string;
+  currency: string;
+  amount: MinorUnits;
+  cause: LedgerEntry['cause'];
+  unsubscribeOrderId: string;
+  orderId: string;
+  createdAt: string;
+}
+
+export interface BalanceWire {
+  balances: CurrencyBalance[];
+  entries: LedgerEntryWire[];
+}
+
+/** The 200 body of `GET /account/balance`. */
+export function presentBalance(balance: Balance): BalanceWire {
+  return {
+    balances: balance.balances.map(({ currency, amount }) => ({ currency, amount })),
+    entries: balance.entries.map((entry) => ({
+      entryId: entry.entryId,
+      currency: entry.currency,
+      amount: entry.amount,
+      cause: entry.cause,
+      unsubscribeOrderId: entry.unsubscribeOrderId,
+      orderId: entry.orderId,
+      createdAt: toIso(entry.createdAt),
+    })),
+  };
+}

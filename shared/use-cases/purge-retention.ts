@@ -1,0 +1,227 @@
+/**
+ * The retention purger (SPEC 3.5): deletes every retained data kind whose deadline has come,
+ * never one millisecond early, and releases an instance once both kinds are purged.
+ *
+ * Steps of one run at `now` (the schedule event's time):
+ * 1. Walk the due purges in due-time order (a key range on the sparse, sharded `due` index,
+ *    merged across shards — never a scan), until nothing is due, `maxItems` were handled or
+ *    `shouldStop()` says the time budget is spent; whatever is left waits for the next run.
+ * 2. Per due purge:
+ *    a. Read the instance. If it is `UNSUBSCRIBED` with that kind `RETAINED`, record the purge
+ *       in one transaction: the kind → `PURGED` with `purgedAt = now` (and the instance →
+ *       `RELEASED` when the other kind is already `PURGED`), version + 1, conditioned on the
+ *       version, the status, the kind being `RETAINED` and both deadlines being `<= now`; and
+ *       the purge item marked done (conditioned on it existing, not yet done and being due).
+ *       A restore by renewal (which conditions on the same version and deletes the purge
+ *       items) and this transaction cannot both win.
+ *    b. Then delete the data through the `RetainedDataStore` port (idempotent), and only then
+ *       remove the purge item from the due index. A run that stops between a and b leaves the
+ *       purge item on the index marked done; the next run finishes it. The data is deleted
+ *       only after the purge is recorded, so a restore racing a purge can never end with the
+ *       instance showing `RESTORED` data that was already deleted.
+ *    c. If the transaction did not apply, find out why: the purge item is gone (an overlapping
+ *       run or a restore got there first) → skip; done but not finished → finish it (b);
+ *       rescheduled later → skip; the instance no longer holds that kind → the purge item is
+ *       stale, remove it; otherwise the instance changed under us → read it again (3 attempts).
+ * 3. Report the counts and whether work remains.
+ */
+
+import { toIso } from '#policy/index.ts';
+import type { RetainedDataStore } from '#ports/retained-data.ts';
+import type { Millis } from '#shared/domain.ts';
+import type { DataKind, InstanceRecord, RetainedData } from '#shared/model.ts';
+
+export const DEFAULT_MAX_ITEMS_PER_RUN = 1_000;
+const DEFAULT_CONCURRENCY = 8;
+const ATTEMPTS = 3;
+
+export interface DuePurge {
+  accountId: string;
+  instanceId: string;
+  kind: DataKind;
+  purgeAt: Millis;
+}
+
+/** The state of one purge item, read consistently. */
+export interface PurgeItemState {
+  purgeAt: Millis;
+  /** Set once the purge was recorded on the instance; the item then only waits for the data deletion. */
+  purgedAt: Millis | null;
+}
+
+/** Due purges in due-time order across shards, fetched page by page as they are consumed. */
+export interface DueCursor {
+  next(): Promise<DuePurge | null>;
+  /** False only when every shard is known to be exhausted. */
+  hasMore(): boolean;
+}
+
+export interface PurgeRecord {
+  now: Millis;
+  instanceVersion: number;
+  /** The other kind is already PURGED: the instance becomes RELEASED in the same write. */
+  release: boolean;
+}
+
+export interface PurgeStore {
+  due(now: Millis): DueCursor;
+  instance(accountId: string, instanceId: string): Promise<InstanceRecord | null>;
+  purgeItem(item: DuePurge): Promise<PurgeItemState | null>;
+  /** Step 2a; false when any condition failed. */
+  record(item: DuePurge, record: PurgeRecord): Promise<boolean>;
+  /** Step 2b, after the data is deleted: removes a recorded purge item. */
+  finish(item: DuePurge): Promise<void>;
+  /** Removes a purge item that was not recorded and no longer has work (the instance moved on). */
+  discard(item: DuePurge, purgeAt: Millis): Promise<void>;
+}
+
+export interface PurgeDeps {
+  purges: PurgeStore;
+  data: RetainedDataStore;
+  observe?: (event: PurgeEvent) => void;
+}
+
+export type PurgeOutcome =
+  /** Recorded and deleted by this run. */
+  | 'PURGED'
+  /** Recorded and deleted by this run, and the instance became RELEASED. */
+  | 'RELEASED'
+  /** Recorded by an earlier run that stopped before deleting; this run deleted the data. */
+  | 'COMPLETED'
+  /** Nothing to do: done by an overlapping run, cancelled by a restore, or rescheduled. */
+  | 'SKIPPED'
+  /** A stale purge item of an instance that no longer holds that kind: removed. */
+  | 'DISCARDED'
+  /** The instance kept changing: left for the next run. */
+  | 'CONTENDED';
+
+export type PurgeEvent =
+  | { type: 'PURGE'; accountId: string; instanceId: string; kind: DataKind; outcome: PurgeOutcome }
+  | { type: 'PURGE_FAILED'; accountId: string; instanceId: string; kind: DataKind; error: unknown };
+
+export interface PurgeOptions {
+  now: Millis;
+  maxItems?: number;
+  /** Checked before each batch; true when the run should stop to finish in time. */
+  shouldStop?: () => boolean;
+  concurrency?: number;
+}
+
+export interface PurgeSummary {
+  now: string;
+  purged: number;
+  released: number;
+  completed: number;
+  skipped: number;
+  discarded: number;
+  contended: number;
+  failed: number;
+  purgedKinds: { configData: number; logData: number };
+  remaining: boolean;
+  stoppedBy: 'DONE' | 'MAX_ITEMS' | 'TIME_BUDGET';
+}
+
+const retentionField = (kind: DataKind): 'configData' | 'logData' =>
+  kind === 'CONFIG' ? 'configData' : 'logData';
+const otherKind = (kind: DataKind): DataKind => (kind === 'CONFIG' ? 'LOG' : 'CONFIG');
+
+export async function purgeRetention(deps: PurgeDeps, options: PurgeOptions): Promise<PurgeSummary> {
+  const { now } = options;
+  const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS_PER_RUN;
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const shouldStop = options.shouldStop ?? (() => false);
+  const summary: PurgeSummary = {
+    now: toIso(now),
+    purged: 0,
+    released: 0,
+    completed: 0,
+    skipped: 0,
+    discarded: 0,
+    contended: 0,
+    failed: 0,
+    purgedKinds: { configData: 0, logData: 0 },
+    remaining: false,
+    stoppedBy: 'DONE',
+  };
+  const cursor = deps.purges.due(now);
+  let handled = 0;
+  for (;;) {
+    if (handled >= maxItems) {
+      summary.stoppedBy = 'MAX_ITEMS';
+      break;
+    }
+    if (shouldStop()) {
+      summary.stoppedBy = 'TIME_BUDGET';
+      break;
+    }
+    const batch: DuePurge[] = [];
+    while (batch.length < Math.min(concurrency, maxItems - handled)) {
+      const item = await cursor.next();
+      if (!item) break;
+      batch.push(item);
+    }
+    if (batch.length === 0) break;
+    handled += batch.length;
+    const results = await Promise.allSettled(batch.map((item) => purgeOne(deps, item, now)));
+    results.forEach((result, i) => {
+      const item = batch[i] as DuePurge;
+      const { accountId, instanceId, kind } = item;
+      if (result.status === 'rejected') {
+        summary.failed += 1;
+        deps.observe?.({ type: 'PURGE_FAILED', accountId, instanceId, kind, error: result.reason });
+        return;
+      }
+      const outcome = result.value;
+      deps.observe?.({ type: 'PURGE', accountId, instanceId, kind, outcome });
+      if (outcome === 'PURGED' || outcome === 'RELEASED') {
+        summary.purged += 1;
+        summary.purgedKinds[retentionField(kind)] += 1;
+        if (outcome === 'RELEASED') summary.released += 1;
+      } else if (outcome === 'COMPLETED') summary.completed += 1;
+      else if (outcome === 'SKIPPED') summary.skipped += 1;
+      else if (outcome === 'DISCARDED') summary.discarded += 1;
+      else summary.contended += 1;
+    });
+  }
+  summary.remaining = cursor.hasMore() || summary.failed > 0 || summary.contended > 0;
+  return summary;
+}
+
+/** Step 2 for one due purge. */
+async function purgeOne(deps: PurgeDeps, item: DuePurge, now: Millis): Promise<PurgeOutcome> {
+  if (item.purgeAt > now) return 'SKIPPED';
+  const { purges, data } = deps;
+  const ref = { accountId: item.accountId, instanceId: item.instanceId, kind: item.kind };
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const instance = await purges.instance(item.accountId, item.instanceId);
+    const held = holdsRetained(instance, item.kind);
+    if (instance && held) {
+      const other = instance.retention?.[retentionField(otherKind(item.kind))];
+      const release = other?.status === 'PURGED';
+      if (await purges.record(item, { now, instanceVersion: instance.version, release })) {
+        await data.delete(ref);
+        await purges.finish(item);
+        return release ? 'RELEASED' : 'PURGED';
+      }
+    }
+    const state = await purges.purgeItem(item);
+    if (!state) return 'SKIPPED';
+    if (state.purgedAt !== null) {
+      await data.delete(ref);
+      await purges.finish(item);
+      return 'COMPLETED';
+    }
+    if (state.purgeAt > now) return 'SKIPPED';
+    if (!held) {
+      await purges.discard(item, state.purgeAt);
+      return 'DISCARDED';
+    }
+  }
+  return 'CONTENDED';
+}
+
+function holdsRetained(instance: InstanceRecord | null, kind: DataKind): RetainedData | null {
+  if (instance?.status !== 'UNSUBSCRIBED') return null;
+  const retained = instance.retention?.[retentionField(kind)];
+  return retained?.status === 'RETAINED' ? retained : null;
+}
