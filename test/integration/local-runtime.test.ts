@@ -1,0 +1,195 @@
+/**
+ * `npm start` in-process: the runtime starts its own DynamoDB Local and fauxqs on random
+ * ports, serves the real handler modules behind the emulated API Gateway, polls the refund
+ * queue and stops everything it started.
+ *
+ * Depends on the real functions: the seeded/tenancy tests need `ingest` and `reads`; the
+ * settlement test needs `quote`, `unsubscribe`, `reads` and `refund-processor`; the purger
+ * run needs `purger` and the unsubscription made by the settlement test. The 401/403/404 and
+ * shutdown tests need none of them.
+ */
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/emulators.ts';
+import { signJwt } from '#infra/local/jwt.ts';
+import { type LocalRuntime, startLocalRuntime } from '#infra/local/runtime.ts';
+import { DEMO_ACCOUNT, OTHER_DEMO_ACCOUNT, seedDemoData } from '#infra/local/seed.ts';
+
+const SECRET = 'integration-secret';
+let runtime: LocalRuntime;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({
+    schedule: false,
+    visibilityTimeoutSeconds: 2,
+    jwtSecret: SECRET,
+    log: (line) => logs.push(line),
+  });
+});
+
+afterAll(async () => {
+  await runtime?.stop();
+});
+
+async function call(
+  method: string,
+  path: string,
+  init: { token?: string; json?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers: {
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.json !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
+    ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+describe('local runtime', () => {
+  it('listens on loopback and points the handlers at its emulators', () => {
+    expect(runtime.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(process.env.TABLE_NAME).toBe('refunds');
+    expect(process.env.REFUND_QUEUE_URL).toBe(runtime.refundQueueUrl);
+    expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toBe(runtime.dynamoEndpoint);
+    expect(process.env.AWS_ENDPOINT_URL_SQS).toBe(runtime.sqsEndpoint);
+  });
+
+  it('answers 401 UNAUTHORIZED without a token', async () => {
+    const response = await call('GET', '/instances');
+
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({
+      error: { code: 'UNAUTHORIZED', message: 'A bearer token is required', details: {} },
+    });
+  });
+
+  it('answers 401 UNAUTHORIZED for a token signed with another secret', async () => {
+    const response = await call('GET', '/instances', { token: signJwt(DEMO_ACCOUNT, 'local-dev-secret') });
+
+    expect(response.status).toBe(401);
+  });
+
+  it('answers 403 FORBIDDEN on an internal route with a public token', async () => {
+    const response = await call('POST', '/internal/orders', { token: runtime.token(DEMO_ACCOUNT), json: {} });
+
+    expect(response.status).toBe(403);
+    expect(response.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
+  });
+
+  it.each([
+    ['an unknown path', 'GET', '/nothing-here'],
+    ['a known path with another method', 'DELETE', '/instances/demo-fresh'],
+  ])('answers 404 NOT_FOUND for %s', async (_, method, path) => {
+    const response = await call(method, path, { token: runtime.token(DEMO_ACCOUNT) });
+
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({ error: { code: 'NOT_FOUND', details: {} } });
+  });
+
+  describe('with the real functions', () => {
+    beforeAll(async () => {
+      await seedDemoData(runtime.url, SECRET);
+    });
+
+    it('shows the seeded instances to the demo account', async () => {
+      const response = await call('GET', '/instances?limit=100', { token: runtime.token(DEMO_ACCOUNT) });
+
+      expect(response.status).toBe(200);
+      const ids = (response.body.items as { instanceId: string }[]).map((i) => i.instanceId).sort();
+      expect(ids).toEqual(['demo-closed', 'demo-flaky', 'demo-fresh', 'demo-renewing']);
+    });
+
+    it("hides the demo account's instances from another account", async () => {
+      const response = await call('GET', '/instances/demo-fresh', {
+        token: runtime.token(OTHER_DEMO_ACCOUNT),
+      });
+
+      expect(response.status).toBe(404);
+    });
+
+    it('settles a flaky- refund through the queue poller after its transient failures', async () => {
+      const token = runtime.token(DEMO_ACCOUNT);
+      const quote = await call('POST', '/instances/demo-flaky/refund-quotes', {
+        token,
+        json: { kind: 'UNSUBSCRIBE' },
+      });
+      expect(quote.status).toBe(201);
+
+      const order = await call('POST', '/instances/demo-flaky/unsubscriptions', {
+        token,
+        headers: { 'idempotency-key': 'local-runtime-flaky' },
+        json: {
+          quoteId: quote.body.quoteId,
+          refundType: quote.body.refundType,
+          confirmations: { rulesAndAmountConfirmed: true, dataBackupConfirmed: true },
+          reason: { code: 'NO_LONGER_NEEDED' },
+        },
+      });
+      expect(order.status).toBe(202);
+
+      const deadline = Date.now() + 45_000;
+      let status = order.body.status;
+      let details = order.body;
+      while (status !== 'SUCCEEDED' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        details = (await call('GET', `/unsubscribe-orders/${order.body.unsubscribeOrderId}`, { token })).body;
+        status = details.status;
+      }
+      expect(status).toBe('SUCCEEDED');
+      expect(details.refundAmount).toBe(quote.body.refundAmount);
+      expect(logs.some((line) => /refund-processor: \d+ message\(s\), [1-9]\d* to retry/.test(line))).toBe(
+        true,
+      );
+    }, 60_000);
+
+    it('runs the purger with the given time on POST /local/purger-runs (after the retention deadlines)', async () => {
+      const token = runtime.token(DEMO_ACCOUNT);
+      const before = await call('GET', '/instances/demo-flaky', { token });
+      expect(before.body.status).toBe('UNSUBSCRIBED');
+
+      const now = await call('POST', '/local/purger-runs', { json: { time: new Date().toISOString() } });
+      expect(now.status).toBe(200);
+      expect((await call('GET', '/instances/demo-flaky', { token })).body.status).toBe('UNSUBSCRIBED');
+
+      const later = new Date(Date.now() + 8 * 24 * 60 * 60 * 1000).toISOString();
+      const response = await call('POST', '/local/purger-runs', { json: { time: later } });
+
+      expect(response.status).toBe(200);
+      expect(Object.values(response.body).some((value) => typeof value === 'number' && value > 0)).toBe(true);
+      const after = await call('GET', '/instances/demo-flaky', { token });
+      expect(after.body).toMatchObject({
+        status: 'RELEASED',
+        retention: { configData: { status: 'PURGED' }, logData: { status: 'PURGED' } },
+      });
+    });
+  });
+
+  it('answers 400 VALIDATION_FAILED for a purger run with a bad time', async () => {
+    const response = await call('POST', '/local/purger-runs', { json: { time: 'now' } });
+
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('stops its server and emulators', async () => {
+    const { url, dynamoEndpoint } = runtime;
+
+    await runtime.stop();
+
+    await expect(fetch(`${url}/instances`)).rejects.toThrow();
+    const dynamo = new DynamoDBClient({
+      endpoint: dynamoEndpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    await expect(dynamo.send(new ListTablesCommand({}))).rejects.toThrow();
+    dynamo.destroy();
+    expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).not.toBe(dynamoEndpoint);
+  });
+});
