@@ -5,7 +5,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/policy/**/*.test.ts', 'test/infra/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/policy/**/*.test.ts', 'test/infra/**/*.test.ts'],
+        },
       },
       {
         extends: true,

@@ -59,6 +59,8 @@ export const notFound = (what: string): RefundError => new RefundError('NOT_FOUN
 export const validationFailed = (issues: { field: string; message: string }[]): RefundError =>
   new RefundError(
     'VALIDATION_FAILED',
-    issues.length === 1 && issues[0] ? `${issues[0].field}: ${issues[0].message}` : 'The request is not valid',
+    issues.length === 1 && issues[0]
+      ? `${issues[0].field}: ${issues[0].message}`
+      : 'The request is not valid',
     { issues },
   );

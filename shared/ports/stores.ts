@@ -2,7 +2,7 @@
  * What the use cases need from storage. The DynamoDB adapters in `#adapters/dynamo/`
  * implement these; use cases receive them as arguments and never see AWS.
  */
-import type { Flags, InstanceStatus, Millis, Order } from '#shared/domain.ts';
+import type { Flags, InstanceStatus, Millis } from '#shared/domain.ts';
 import type { InstanceRecord, QuoteRecord, UnsubscribeOrder } from '#shared/model.ts';
 
 export interface Page<T> {
@@ -118,4 +118,4 @@ export interface IdempotencyStore {
   release(accountId: string, key: string, fingerprint: string): Promise<void>;
 }
 
-export interface FlagsUpdate extends Partial<Flags> {}
+

@@ -14,9 +14,7 @@ export async function withConflictRetry<T>(write: () => Promise<T>): Promise<T> 
     } catch (error) {
       const reasons = cancellationReasons(error);
       const conflictOnly =
-        reasons !== undefined &&
-        reasons.includes('TransactionConflict') &&
-        !reasons.includes('ConditionalCheckFailed');
+        reasons?.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed');
       if (!conflictOnly || attempt >= ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * 2 ** attempt));
     }

@@ -1,0 +1,236 @@
+/**
+ * Drives the real HTTP handler modules on DynamoDB Local and fauxqs, through the same
+ * API Gateway v2 events the local runtime builds. Each harness has its own table and
+ * queues, and a clock the test controls.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { inject } from 'vitest';
+import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
+import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
+import { INTERNAL_SCOPE } from '#http/routes.ts';
+import { jwtAuthorizer, matchRoute, toApiEvent } from '#infra/local/api-event.ts';
+import { createQueues, createTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/emulators.ts';
+import type { RefundQueue } from '#ports/refund-queue.ts';
+import type { Config } from '#shared/config.ts';
+import { apiStores, tableRef } from '#shared/wiring.ts';
+
+export interface CallOptions {
+  /** The caller's account (token `sub`); omit for no token. */
+  account?: string;
+  internal?: boolean;
+  body?: unknown;
+  /** A raw body string, sent as is (malformed JSON, oversized bodies). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface ApiAnswer {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: test answers are inspected freely
+  body: any;
+  raw: string;
+}
+
+export const lambdaContext = (): Context =>
+  ({
+    awsRequestId: randomUUID(),
+    functionName: 'test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+    memoryLimitInMB: '512',
+    logGroupName: 'test',
+    logStreamName: 'test',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 10_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  }) as Context;
+
+export function localClients() {
+  const dynamo = new DynamoDBClient({
+    endpoint: inject('dynamoEndpoint'),
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const sqs = new SQSClient({
+    endpoint: inject('sqsEndpoint'),
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  return { dynamo, sqs };
+}
+
+/** Sets the environment the handler modules read at import, so importing them is safe. */
+export function handlerEnvironment(config: Config): void {
+  process.env.TABLE_NAME = config.tableName;
+  process.env.REFUND_QUEUE_URL = config.refundQueueUrl;
+  process.env.AWS_REGION = LOCAL_REGION;
+  process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamoEndpoint');
+  process.env.AWS_ENDPOINT_URL_SQS = inject('sqsEndpoint');
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+}
+
+export interface HarnessOptions {
+  /** Replaces the SQS refund queue (e.g. one that fails). */
+  queue?: RefundQueue;
+  now?: string;
+  holidays?: string[];
+}
+
+export async function apiHarness(options: HarnessOptions = {}) {
+  const { dynamo, sqs } = localClients();
+  const suffix = randomUUID().slice(0, 8);
+  const tableName = `api-${suffix}`;
+  await createTable(dynamo, tableName);
+  const queues = await createQueues(sqs, `api-${suffix}-`);
+  const config: Config = {
+    tableName,
+    refundQueueUrl: queues.refundQueueUrl,
+    holidays: options.holidays ?? [],
+  };
+  handlerEnvironment(config);
+
+  const table = tableRef(config, dynamo);
+  const stores = apiStores(table);
+  let now = Date.parse(options.now ?? '2026-03-05T10:00:00.000Z');
+  const clock = () => now;
+  const queue = options.queue ?? new SqsRefundQueue(sqs, queues.refundQueueUrl);
+  const enqueueFailures: unknown[] = [];
+  const execution = {
+    ...stores,
+    queue,
+    holidays: config.holidays,
+    onEnqueueFailure: (error: unknown) => enqueueFailures.push(error),
+  };
+
+  const [quote, unsubscribe, cancelRenewal, reads, ingest] = await Promise.all([
+    import('#functions/quote.ts'),
+    import('#functions/unsubscribe.ts'),
+    import('#functions/cancel-renewal.ts'),
+    import('#functions/reads.ts'),
+    import('#functions/ingest.ts'),
+  ]);
+  const handlers = {
+    quote: quote.createHandler(stores, clock),
+    unsubscribe: unsubscribe.createHandler(execution, clock),
+    'cancel-renewal': cancelRenewal.createHandler(execution, clock),
+    reads: reads.createHandler({ ...stores, ledger: new DynamoLedger(table) }, clock),
+    ingest: ingest.createHandler(stores, clock),
+  } as const;
+
+  async function call(method: string, url: string, options: CallOptions = {}): Promise<ApiAnswer> {
+    const rawPath = url.split('?')[0] ?? url;
+    const match = matchRoute(method, rawPath);
+    if (!match) throw new Error(`no route for ${method} ${rawPath}`);
+    const claims = options.account
+      ? { sub: options.account, ...(options.internal ? { scope: INTERNAL_SCOPE } : {}) }
+      : undefined;
+    const event = toApiEvent(
+      {
+        method,
+        url,
+        headers: { 'content-type': 'application/json', ...(options.headers ?? {}) },
+        body: options.rawBody ?? (options.body === undefined ? '' : JSON.stringify(options.body)),
+        sourceIp: '127.0.0.1',
+        protocol: 'HTTP/1.1',
+        requestId: randomUUID(),
+        now,
+      },
+      match,
+      claims
+        ? jwtAuthorizer(claims)
+        : { principalId: '', integrationLatency: 0, jwt: { claims: {}, scopes: null } },
+    );
+    const handler = handlers[match.route.fn] as (
+      e: typeof event,
+      c: Context,
+    ) => Promise<APIGatewayProxyStructuredResultV2>;
+    const result = await handler(event, lambdaContext());
+    const raw = result.body ?? '';
+    return { status: result.statusCode ?? 200, body: raw ? JSON.parse(raw) : undefined, raw };
+  }
+
+  /** Every item in the table (for "nothing was written" checks; tests only — the service never scans). */
+  async function allItems(): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await table.doc.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  return {
+    call,
+    config,
+    queues,
+    sqs,
+    dynamo,
+    table,
+    stores,
+    enqueueFailures,
+    allItems,
+    setNow: (iso: string) => {
+      now = Date.parse(iso);
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+    now: () => now,
+  };
+}
+
+export type ApiHarness = Awaited<ReturnType<typeof apiHarness>>;
+
+/** A paid order from billing, as `POST /internal/orders` takes it. */
+export function orderBody(
+  account: string,
+  instanceId: string,
+  order: {
+    orderId: string;
+    type?: 'NEW' | 'RENEW';
+    paidAt: string;
+    periodStart?: string;
+    periodEnd: string;
+    cashPaid: number;
+    voucherPaid?: number;
+    method?: 'CARD' | 'PAYPAL' | 'BALANCE';
+    reference?: string;
+  },
+  instance: { product?: string; billingMethod?: 'SUBSCRIPTION' | 'PAY_AS_YOU_GO'; currency?: string } = {},
+) {
+  return {
+    accountId: account,
+    instanceId,
+    product: instance.product ?? 'waf',
+    edition: 'Pro',
+    billingMethod: instance.billingMethod ?? 'SUBSCRIPTION',
+    currency: instance.currency ?? 'USD',
+    order: {
+      orderId: order.orderId,
+      type: order.type ?? 'NEW',
+      paidAt: order.paidAt,
+      periodStart: order.periodStart ?? order.paidAt,
+      periodEnd: order.periodEnd,
+      cashPaid: order.cashPaid,
+      voucherPaid: order.voucherPaid ?? 0,
+      paymentMethod: { type: order.method ?? 'CARD', reference: order.reference ?? 'card-4242' },
+    },
+  };
+}
+
+export const confirmedUnsubscribe = (quoteId: string, refundType: string) => ({
+  quoteId,
+  refundType,
+  confirmations: { rulesAndAmountConfirmed: true, dataBackupConfirmed: true },
+  reason: { code: 'NO_LONGER_NEEDED' },
+});
