@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Handlers log through Powertools; tests assert answers and stored state instead.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
     projects: [
       {
         extends: true,

@@ -165,9 +165,9 @@ export class DynamoExecutionStore implements ExecutionStore {
       Update: {
         TableName: this.#table.tableName,
         Key: keys.idempotency(accountId, completion.key),
-        UpdateExpression: 'SET #status = :completed, response = :response REMOVE lockedUntil',
+        UpdateExpression: 'SET #status = :completed, #response = :response REMOVE lockedUntil',
         ConditionExpression: '#status = :inProgress',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
         ExpressionAttributeValues: {
           ':completed': 'COMPLETED',
           ':inProgress': 'IN_PROGRESS',
