@@ -49,10 +49,11 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
   'cancel-renewal': {
     ...http,
     entry: 'functions/cancel-renewal.ts',
-    description: 'Cancels a pending renewal',
+    description: 'Cancels paid renewals that have not started and enqueues their refund',
     table: 'readWrite',
     indexes: [],
-    sendsRefunds: false,
+    // A renewal cancellation is an unsubscribe order too: it enqueues its refund (wiring's quotedExecutionDeps).
+    sendsRefunds: true,
   },
   reads: {
     ...http,

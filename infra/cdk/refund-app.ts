@@ -1,5 +1,6 @@
-/** Builds the app's stacks into an `App` (shared by `app.ts` and the tests). */
-import type { App } from 'aws-cdk-lib';
+/** Builds the app's stack and its checks into an `App` (shared by `app.ts` and the tests). */
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { RefundStack } from './refund-stack.ts';
 
 export const STACK_NAME = 'RefundService';
@@ -10,4 +11,13 @@ export function createApp(app: App): RefundStack {
     // Environment-agnostic unless the CLI knows the target account/region.
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   });
+}
+
+/**
+ * cdk-nag's AwsSolutions pack. cdk-nag 3 is a CDK policy-validation plugin (the successor
+ * of the v2 Aspect): any unacknowledged finding fails `app.synth()`, so `cdk synth` and
+ * `cdk deploy` stop; the report lands in cdk.out/validation-report.json.
+ */
+export function addChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 }

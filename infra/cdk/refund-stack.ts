@@ -36,13 +36,7 @@ import type { Construct } from 'constructs';
 import { type FunctionName, ROUTES } from '#http/routes.ts';
 import { QUEUES, TABLE } from '#schema/table.ts';
 import { FUNCTIONS, type ServiceFunctionName } from './functions.ts';
-import {
-  bindRefundQueueSender,
-  bindTable,
-  METRICS_NAMESPACE,
-  SERVICE_NAME,
-  ServiceFunction,
-} from './service-function.ts';
+import { bindRefundQueueSender, bindTable, ServiceFunction } from './service-function.ts';
 
 /** Defaults when cdk.json has no context (kept in step with cdk.json). */
 export const CONTEXT_DEFAULTS = {
@@ -53,6 +47,19 @@ export const CONTEXT_DEFAULTS = {
 
 /** Lambda's event source mapping accepts a maximum concurrency of 2–1000. */
 const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
+
+/**
+ * The SLA-breach metric the refund processor emits with Powertools Metrics
+ * (functions/refund-processor.ts: `new Metrics({ namespace: 'RefundService', serviceName:
+ * 'refund-processor' })`, `addMetric('SlaBreached', Count, 1)` when an order settles after its
+ * dueBy). Powertools adds the service name as the `service` dimension, so the alarm must name
+ * the same value; test/infra checks the processor's source still says so.
+ */
+export const SLA_BREACH_METRIC = {
+  namespace: 'RefundService',
+  metricName: 'SlaBreached',
+  service: 'refund-processor',
+} as const;
 
 /** Visibility timeout of the refund queue as a multiple of the processor's timeout (AWS guidance: ≥ 6×). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
@@ -286,10 +293,9 @@ export class RefundStack extends Stack {
     alarm(
       'SlaBreachedAlarm',
       new Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: 'SlaBreached',
-        // Powertools Metrics adds `service` (POWERTOOLS_SERVICE_NAME, set on every function).
-        dimensionsMap: { service: SERVICE_NAME },
+        namespace: SLA_BREACH_METRIC.namespace,
+        metricName: SLA_BREACH_METRIC.metricName,
+        dimensionsMap: { service: SLA_BREACH_METRIC.service },
         period: Duration.minutes(5),
         statistic: Stats.SUM,
       }),

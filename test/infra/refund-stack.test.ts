@@ -1,0 +1,535 @@
+/**
+ * Template assertions for the CDK stack (issue 5). The stack is synthesized once (bundling
+ * the eight functions with the local esbuild takes a few seconds) and every test reads the
+ * same template. Expectations come from the shared definitions (`TABLE`, `QUEUES`, `ROUTES`)
+ * and the function catalogue, so a drift between them and the stack fails here.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, type CfnResource } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, routeKey } from '#http/routes.ts';
+import { ESM_REQUIRE_BANNER, FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
+import { createApp } from '#infra/cdk/refund-app.ts';
+import {
+  CONTEXT_DEFAULTS,
+  type RefundStack,
+  SLA_BREACH_METRIC,
+  VISIBILITY_TIMEOUT_FACTOR,
+} from '#infra/cdk/refund-stack.ts';
+import { REPO_ROOT, TABLE_ACTIONS } from '#infra/cdk/service-function.ts';
+import { QUEUES, TABLE } from '#schema/table.ts';
+
+const SYNTH_TIMEOUT = 180_000;
+const NAMES = Object.keys(FUNCTIONS) as ServiceFunctionName[];
+const CDK_CONTEXT = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context as Record<
+  string,
+  unknown
+>;
+
+// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template is untyped JSON
+type Json = Record<string, any>;
+
+let app: App;
+let stack: RefundStack;
+let template: Template;
+let resources: Record<string, Json>;
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
+  stack.getLogicalId(construct.node.defaultChild as CfnResource);
+const fnId = (name: ServiceFunctionName) => logicalId(stack.functions[name].function);
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every IAM statement attached to a function's role. */
+function statementsOf(name: ServiceFunctionName): Json[] {
+  const roleId = logicalId(stack.functions[name].role);
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
+}
+const actionsOf = (name: ServiceFunctionName) =>
+  new Set(statementsOf(name).flatMap((s) => asArray<string>(s.Action)));
+
+beforeAll(() => {
+  app = new App({ context: CDK_CONTEXT });
+  stack = createApp(app);
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+}, SYNTH_TIMEOUT);
+
+describe('functions', () => {
+  it('defines exactly the eight functions of the catalogue', () => {
+    template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
+    expect(NAMES.sort()).toEqual(
+      [
+        'cancel-renewal',
+        'ingest',
+        'purger',
+        'quote',
+        'reads',
+        'reconciler',
+        'refund-processor',
+        'unsubscribe',
+      ].sort(),
+    );
+  });
+
+  it.each(NAMES)('%s runs nodejs24.x on arm64 with source maps, its timeout, memory and table', (name) => {
+    const fn = resources[fnId(name)];
+    expect(fn?.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Timeout: FUNCTIONS[name].timeoutSeconds,
+      MemorySize: FUNCTIONS[name].memoryMb,
+      Environment: {
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          TABLE_NAME: { Ref: logicalId(stack.table) },
+          POWERTOOLS_SERVICE_NAME: 'refund-service',
+          POWERTOOLS_METRICS_NAMESPACE: 'RefundService',
+        },
+      },
+      LoggingConfig: { LogGroup: { Ref: logicalId(stack.functions[name].logGroup) } },
+    });
+  });
+
+  it.each(NAMES)('%s writes to its own log group with a retention', (name) => {
+    const logGroup = resources[logicalId(stack.functions[name].logGroup)];
+    expect(logGroup?.Properties.RetentionInDays).toBeGreaterThan(0);
+    const logStatements = statementsOf(name).filter((s) =>
+      asArray<string>(s.Action).some((a) => a.startsWith('logs:')),
+    );
+    expect(logStatements).toHaveLength(1);
+    expect(logStatements[0]?.Resource).toEqual({
+      'Fn::GetAtt': [logicalId(stack.functions[name].logGroup), 'Arn'],
+    });
+    // No managed policy (AWSLambdaBasicExecutionRole would allow every log group).
+    const role = resources[logicalId(stack.functions[name].role)];
+    expect(role?.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it.each(NAMES)('%s is an ESM bundle with the AWS SDK inside (no runtime SDK import)', (name) => {
+    // The staged asset directory is named after the hash the template uses as the S3 key.
+    const s3Key = resources[fnId(name)]?.Properties.Code.S3Key as string;
+    const dir = join(app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+    expect(existsSync(join(dir, 'index.mjs'))).toBe(true);
+    expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+    const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
+    expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+  });
+
+  it('sets REFUND_QUEUE_URL exactly on the functions that enqueue refunds', () => {
+    for (const name of NAMES) {
+      const variables = resources[fnId(name)]?.Properties.Environment.Variables as Json;
+      if (FUNCTIONS[name].sendsRefunds) {
+        expect(variables.REFUND_QUEUE_URL, name).toEqual({ Ref: logicalId(stack.refundQueue) });
+      } else {
+        expect(variables.REFUND_QUEUE_URL, name).toBeUndefined();
+      }
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const tableArn = () => ({ 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] });
+  const indexArn = (index: string) => ({ 'Fn::Join': ['', [tableArn(), `/index/${index}`]] });
+
+  it.each(NAMES)('%s has exactly its table actions, on the table only', (name) => {
+    const dynamo = statementsOf(name).filter((s) =>
+      asArray<string>(s.Action).some((a) => a.startsWith('dynamodb:')),
+    );
+    const onTable = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn()));
+    expect(onTable).toHaveLength(1);
+    expect(new Set(asArray(onTable[0]?.Action))).toEqual(new Set(TABLE_ACTIONS[FUNCTIONS[name].table]));
+  });
+
+  it('only the purger queries the due index and only the reconciler the pending index (no index/*)', () => {
+    for (const name of NAMES) {
+      const indexStatements = statementsOf(name).filter((s) =>
+        JSON.stringify(s.Resource).includes('/index/'),
+      );
+      const expected = FUNCTIONS[name].indexes.map((i) => indexArn(TABLE.indexes[i].indexName));
+      expect(
+        indexStatements.flatMap((s) => asArray(s.Resource)),
+        name,
+      ).toEqual(expected);
+      for (const s of indexStatements) expect(s.Action, name).toBe('dynamodb:Query');
+    }
+    expect(FUNCTIONS.purger.indexes).toEqual(['due']);
+    expect(FUNCTIONS.reconciler.indexes).toEqual(['pending']);
+  });
+
+  it('reads and the reconciler cannot write the table; nobody can scan it', () => {
+    for (const name of ['reads', 'reconciler'] as const) {
+      const actions = actionsOf(name);
+      for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']) {
+        expect(actions.has(`dynamodb:${write}`), `${name} ${write}`).toBe(false);
+      }
+    }
+    for (const name of NAMES) expect(actionsOf(name).has('dynamodb:Scan'), name).toBe(false);
+  });
+
+  it('only unsubscribe, cancel-renewal and the reconciler can send to the refund queue, and only there', () => {
+    const senders = NAMES.filter((name) => actionsOf(name).has('sqs:SendMessage')).sort();
+    expect(senders).toEqual(['cancel-renewal', 'reconciler', 'unsubscribe']);
+    for (const name of senders) {
+      const send = statementsOf(name).filter((s) => asArray(s.Action).includes('sqs:SendMessage'));
+      expect(send).toEqual([
+        {
+          Action: 'sqs:SendMessage',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [logicalId(stack.refundQueue), 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it('the refund processor consumes the refund queue and cannot send to it', () => {
+    const actions = actionsOf('refund-processor');
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
+      expect(actions.has(action), action).toBe(true);
+    }
+    expect(actions.has('sqs:SendMessage')).toBe(false);
+    const consume = statementsOf('refund-processor').filter((s) =>
+      asArray(s.Action).includes('sqs:ReceiveMessage'),
+    );
+    expect(consume.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.refundQueue), 'Arn'] }]);
+    for (const name of NAMES.filter((n) => n !== 'refund-processor')) {
+      expect(actionsOf(name).has('sqs:ReceiveMessage'), name).toBe(false);
+    }
+  });
+
+  it('no statement of any role has a wildcard action or resource', () => {
+    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+      for (const statement of policy.Properties.PolicyDocument.Statement as Json[]) {
+        for (const action of asArray<string>(statement.Action)) expect(action, id).not.toContain('*');
+        expect(JSON.stringify(statement.Resource), id).not.toContain('*');
+      }
+    }
+  });
+});
+
+describe('queues', () => {
+  it('redrives to the dead-letter queue after QUEUES.maxReceiveCount receives', () => {
+    expect(resources[logicalId(stack.refundQueue)]?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.deadLetterQueue), 'Arn'] },
+      maxReceiveCount: QUEUES.maxReceiveCount,
+    });
+    expect(QUEUES.maxReceiveCount).toBe(5);
+  });
+
+  it('keeps dead letters 14 days; both queues encrypted, retained and TLS-only', () => {
+    expect(resources[logicalId(stack.deadLetterQueue)]?.Properties.MessageRetentionPeriod).toBe(
+      14 * 24 * 3600,
+    );
+    for (const queue of [stack.refundQueue, stack.deadLetterQueue]) {
+      const id = logicalId(queue);
+      expect(resources[id]).toMatchObject({
+        Properties: { SqsManagedSseEnabled: true },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('the visibility timeout is at least 6× the processor timeout (read from the template)', () => {
+    const visibility = resources[logicalId(stack.refundQueue)]?.Properties.VisibilityTimeout as number;
+    const processorTimeout = resources[fnId('refund-processor')]?.Properties.Timeout as number;
+    expect(processorTimeout).toBeGreaterThan(0);
+    expect(VISIBILITY_TIMEOUT_FACTOR).toBeGreaterThanOrEqual(6);
+    expect(visibility).toBeGreaterThanOrEqual(6 * processorTimeout);
+  });
+
+  it('the processor reads batches of 10 with partial failures and a parameterised maximum concurrency', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId('refund-processor') },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.refundQueue), 'Arn'] },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: { Ref: 'ProcessorMaxConcurrency' } },
+    });
+    template.hasParameter('ProcessorMaxConcurrency', {
+      Type: 'Number',
+      Default: CDK_CONTEXT.processorMaxConcurrency,
+      MinValue: 2,
+      MaxValue: 1000,
+    });
+    expect(CDK_CONTEXT.processorMaxConcurrency).toBe(5);
+  });
+});
+
+describe('schedules', () => {
+  it.each(['purger', 'reconciler'] as const)('runs the %s every 5 minutes', (name) => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId(name), 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
+  });
+
+  it('has no other schedule', () => {
+    template.resourceCountIs('AWS::Events::Rule', 2);
+  });
+});
+
+describe('HTTP API', () => {
+  it('has one route per ROUTES entry and nothing else', () => {
+    const keys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
+    expect(keys.sort()).toEqual(ROUTES.map(routeKey).sort());
+  });
+
+  it.each(ROUTES.map((r) => [routeKey(r), r] as const))('%s: authorizer and function', (_key, route) => {
+    const [, resource] =
+      ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey(route)) ?? [];
+    expect(resource).toBeDefined();
+    const props = resource?.Properties as Json;
+    if (route.auth === 'public') {
+      const [authorizerId] =
+        ofType('AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties.AuthorizerType === 'JWT') ?? [];
+      expect(props).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    } else {
+      expect(props.AuthorizationType).toBe('AWS_IAM');
+      expect(props.AuthorizerId).toBeUndefined();
+    }
+    // The route's integration invokes the route's function, with the 2.0 payload.
+    const integrationId = (props.Target['Fn::Join'][1] as Json[])[1]?.Ref as string;
+    expect(resources[integrationId]?.Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [fnId(route.fn), 'Arn'] },
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('validates JWTs from the JwtIssuer and JwtAudience parameters (cdk.json defaults)', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: { Ref: 'JwtIssuer' }, Audience: { Ref: 'JwtAudience' } },
+    });
+    template.hasParameter('JwtIssuer', { Type: 'String', Default: CDK_CONTEXT.jwtIssuer });
+    template.hasParameter('JwtAudience', { Type: 'CommaDelimitedList', Default: CDK_CONTEXT.jwtAudience });
+  });
+
+  it('throttles the auto-deployed default stage and writes JSON access logs to a log group', () => {
+    const stage = resources[logicalId(stack.stage)]?.Properties as Json;
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: {
+        ThrottlingRateLimit: expect.any(Number),
+        ThrottlingBurstLimit: expect.any(Number),
+      },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } },
+    });
+    const logGroupId = stage.AccessLogSettings.DestinationArn['Fn::GetAtt'][0] as string;
+    expect(resources[logGroupId]?.Type).toBe('AWS::Logs::LogGroup');
+    expect(resources[logGroupId]?.Properties.RetentionInDays).toBeGreaterThan(0);
+    const format = JSON.parse(stage.AccessLogSettings.Format as string);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
+  });
+});
+
+describe('table', () => {
+  it('is built from TABLE: keys, sparse GSIs, TTL', () => {
+    const props = resources[logicalId(stack.table)]?.Properties as Json;
+    expect(props.KeySchema).toEqual([
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(props.GlobalSecondaryIndexes).toEqual(
+      Object.values(TABLE.indexes).map((i) => ({
+        IndexName: i.indexName,
+        KeySchema: [
+          { AttributeName: i.partitionKey, KeyType: 'HASH' },
+          { AttributeName: i.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: TABLE.ttlAttribute, Enabled: true });
+  });
+
+  it('is on-demand, encrypted, point-in-time recoverable, deletion-protected and retained', () => {
+    template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    const table = resources[logicalId(stack.table)] as Json;
+    expect(table).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        Replicas: [
+          {
+            DeletionProtectionEnabled: true,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('alarms', () => {
+  const topicRef = () => ({ Ref: logicalId(stack.alarmTopic) });
+  const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+
+  it('every alarm notifies the topic on ALARM and OK', () => {
+    expect(alarms().length).toBe(3 + 2 * NAMES.length);
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions).toEqual([topicRef()]);
+      expect(alarm.OKActions).toEqual([topicRef()]);
+    }
+  });
+
+  it('fires on any message in the dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.deadLetterQueue), 'QueueName'] } },
+      ],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
+  it.each(NAMES)('fires on errors and throttles of %s', (name) => {
+    for (const metric of ['Errors', 'Throttles']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId(name) } }],
+        Statistic: 'Sum',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+    }
+  });
+
+  it('fires on SLA breaches the processor reports through Powertools Metrics', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: SLA_BREACH_METRIC.namespace,
+      MetricName: SLA_BREACH_METRIC.metricName,
+      Dimensions: [{ Name: 'service', Value: SLA_BREACH_METRIC.service }],
+      Statistic: 'Sum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+  });
+
+  it('the SLA alarm names the metric the processor emits (namespace, service dimension, name)', () => {
+    // The processor builds its Metrics at module scope, so it cannot be imported here without
+    // AWS configuration: check its source for the three values the alarm depends on.
+    const source = readFileSync(join(REPO_ROOT, 'functions/refund-processor.ts'), 'utf8');
+    expect(source).toMatch(new RegExp(`METRICS_NAMESPACE = '${SLA_BREACH_METRIC.namespace}'`));
+    expect(source).toMatch(
+      new RegExp(
+        `new Metrics\\(\\{\\s*namespace: METRICS_NAMESPACE,\\s*serviceName: '${SLA_BREACH_METRIC.service}'`,
+      ),
+    );
+    expect(source).toContain(`addMetric('${SLA_BREACH_METRIC.metricName}', MetricUnit.Count, 1)`);
+  });
+
+  it('fires on API 5xx', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: [{ Name: 'ApiId', Value: { Ref: logicalId(stack.api) } }],
+      Statistic: 'Sum',
+    });
+  });
+
+  it('the topic is KMS-encrypted with a rotated key CloudWatch may use, and TLS-only', () => {
+    const topic = resources[logicalId(stack.alarmTopic)]?.Properties as Json;
+    const keyId = topic.KmsMasterKeyId['Fn::GetAtt'][0] as string;
+    expect(resources[keyId]).toMatchObject({
+      Type: 'AWS::KMS::Key',
+      Properties: { EnableKeyRotation: true },
+    });
+    expect(resources[keyId]?.Properties.KeyPolicy.Statement).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        }),
+      ]),
+    );
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [topicRef()],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('outputs and settings', () => {
+  it('outputs the API URL, table name, queue URLs and alarm topic', () => {
+    for (const output of ['ApiUrl', 'TableName', 'RefundQueueUrl', 'DeadLetterQueueUrl', 'AlarmTopicArn']) {
+      template.hasOutput(output, {});
+    }
+  });
+
+  it('code defaults match cdk.json, so the app synthesizes the same without it', () => {
+    expect(CDK_CONTEXT).toMatchObject(CONTEXT_DEFAULTS);
+  });
+
+  it.each([
+    [{ processorMaxConcurrency: 1 }, /processorMaxConcurrency/],
+    [{ processorMaxConcurrency: 2.5 }, /processorMaxConcurrency/],
+    [{ jwtIssuer: 'http://insecure.example/' }, /jwtIssuer/],
+    [{ jwtAudience: ' ' }, /jwtAudience/],
+  ])('rejects bad context %j at synth', (context, message) => {
+    // Settings are read before any function is bundled, so this is cheap.
+    expect(() => createApp(new App({ context: { ...CDK_CONTEXT, ...context } }))).toThrow(message);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('AwsSolutions reports no unacknowledged finding', () => {
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    const findings = report.violations.flatMap((v) =>
+      v.violatingResources.map(
+        (r) => `${v.severity ?? ''} ${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId}`,
+      ),
+    );
+    expect(findings).toEqual([]);
+    expect(report.success).toBe(true);
+  });
+
+  it('the stack has no error or warning annotation', () => {
+    const annotations = Annotations.fromStack(stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
