@@ -89,6 +89,17 @@ export class RuntimeAlreadyRunningError extends Error {
 
 let active = false;
 
+/**
+ * `queueUrl` on the emulator's own origin (`http://127.0.0.1:<port>/000000000000/refunds`).
+ * fauxqs names queues `http://sqs.<region>.localhost:<port>/…`, a host that does not resolve
+ * everywhere, and the SQS client sends to a QueueUrl's host whenever it differs from an
+ * endpoint that came from the environment (as the handlers' does). fauxqs finds a queue by
+ * the name in the path, so the loopback form works for every caller.
+ */
+export function queueUrlOn(endpoint: string, queueUrl: string): string {
+  return new URL(new URL(queueUrl).pathname, endpoint).href;
+}
+
 /** Env the handlers read at cold start (`shared/config.ts` and the AWS SDK's standard variables). */
 function handlerEnv(o: {
   tableName: string;
@@ -207,11 +218,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       sqsClient.destroy();
     });
     await createTable(dynamoClient, tableName);
-    const queues = await createQueues(
+    const created = await createQueues(
       sqsClient,
       options.queuePrefix ?? '',
       options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
     );
+    const queues = {
+      refundQueueUrl: queueUrlOn(sqsEndpoint, created.refundQueueUrl),
+      deadLetterQueueUrl: queueUrlOn(sqsEndpoint, created.deadLetterQueueUrl),
+    };
     const arn = await sqsClient.send(
       new GetQueueAttributesCommand({ QueueUrl: queues.refundQueueUrl, AttributeNames: ['QueueArn'] }),
     );
