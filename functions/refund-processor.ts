@@ -22,7 +22,11 @@ import { readConfig } from '#shared/config.ts';
 import { type SettlementDeps, type SettlementEvent, settleRefund } from '#use-cases/settle-refund.ts';
 
 /** The parts of Powertools Metrics the processor uses (a recording fake fits too). */
-export type ProcessorMetrics = Pick<Metrics, 'addMetric' | 'hasStoredMetrics' | 'publishStoredMetrics'>;
+export interface ProcessorMetrics {
+  addMetric(name: string, unit: Parameters<Metrics['addMetric']>[1], value: number): unknown;
+  hasStoredMetrics(): boolean;
+  publishStoredMetrics(): void;
+}
 export type ProcessorLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'addContext'>;
 
 export interface RefundProcessorDeps extends Omit<SettlementDeps, 'observe'> {
@@ -85,6 +89,17 @@ function observer(logger: ProcessorLogger, metrics: ProcessorMetrics) {
   };
 }
 
+/**
+ * What may be logged about an error: its name, and the message only for AWS service errors
+ * (they describe the request's shape, never our data). A provider's message could echo a
+ * payment reference, so it is never logged.
+ */
+export function errorFacts(error: unknown): { error: string; detail?: string } {
+  if (!(error instanceof Error)) return { error: 'Unknown' };
+  if ('$metadata' in error) return { error: error.name, detail: error.message };
+  return { error: error.name };
+}
+
 export function createRefundProcessorHandler(deps: RefundProcessorDeps): RefundProcessorHandler {
   const logger = deps.logger ?? new Logger({ serviceName: 'refund-processor' });
   const metrics =
@@ -105,7 +120,7 @@ export function createRefundProcessorHandler(deps: RefundProcessorDeps): RefundP
       logger.warn('Settlement attempt failed', {
         unsubscribeOrderId: message.unsubscribeOrderId,
         receiveCount,
-        error: error instanceof Error ? error.name : 'Unknown',
+        ...errorFacts(error),
       });
       throw error;
     }

@@ -129,10 +129,10 @@ export class DynamoPurgeStore implements PurgeStore {
     const other = retentionField(item.kind === 'CONFIG' ? 'LOG' : 'CONFIG');
     const instanceConditions = [
       '#status = :unsubscribed',
-      'version = :version',
-      `retention.${field}.#status = :retained`,
-      `retention.${field}.purgeAt <= :now`,
-      ...(record.release ? [`retention.${other}.#status = :purged`] : []),
+      '#version = :version',
+      `#retention.${field}.#status = :retained`,
+      `#retention.${field}.purgeAt <= :now`,
+      ...(record.release ? [`#retention.${other}.#status = :purged`] : []),
     ];
     try {
       await withConflictRetry(() =>
@@ -144,10 +144,14 @@ export class DynamoPurgeStore implements PurgeStore {
                   TableName: tableName,
                   Key: keys.instance(item.accountId, item.instanceId),
                   UpdateExpression:
-                    `SET retention.${field}.#status = :purged, retention.${field}.purgedAt = :now, version = :next` +
+                    `SET #retention.${field}.#status = :purged, #retention.${field}.purgedAt = :now, #version = :next` +
                     (record.release ? ', #status = :released' : ''),
                   ConditionExpression: instanceConditions.join(' AND '),
-                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeNames: {
+                    '#status': 'status',
+                    '#retention': 'retention',
+                    '#version': 'version',
+                  },
                   ExpressionAttributeValues: {
                     ':unsubscribed': 'UNSUBSCRIBED',
                     ':retained': 'RETAINED',

@@ -57,9 +57,9 @@ export class DynamoSettlementStore implements SettlementStore {
         new UpdateCommand({
           TableName: tableName,
           Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
-          UpdateExpression: `SET #status = :to, history = list_append(history, :entry) REMOVE ${PENDING_INDEX}`,
+          UpdateExpression: `SET #status = :to, #history = list_append(#history, :entry) REMOVE ${PENDING_INDEX}`,
           ConditionExpression: `attribute_exists(pk) AND #status IN (${Object.keys(from).join(', ')})`,
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: { '#status': 'status', '#history': 'history' },
           ExpressionAttributeValues: { ':to': change.to, ':entry': [historyEntry(change)], ...from },
         }),
       );
@@ -72,7 +72,7 @@ export class DynamoSettlementStore implements SettlementStore {
 
   async settleLine(ref: RefundMessage, settlement: LineSettlement): Promise<boolean> {
     const { doc, tableName } = this.#table;
-    const line = `lines[${settlement.index}]`;
+    const line = `#lines[${settlement.index}]`;
     try {
       await withConflictRetry(() =>
         doc.send(
@@ -84,7 +84,7 @@ export class DynamoSettlementStore implements SettlementStore {
                   Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
                   UpdateExpression: `SET ${line}.#status = :settled, ${line}.settledTo = :to, ${line}.settledAt = :at`,
                   ConditionExpression: `${line}.#status = :pending AND ${line}.orderId = :orderId`,
-                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeNames: { '#status': 'status', '#lines': 'lines' },
                   ExpressionAttributeValues: {
                     ':settled': 'SETTLED',
                     ':pending': 'PENDING',
@@ -112,7 +112,7 @@ export class DynamoSettlementStore implements SettlementStore {
     const { doc, tableName } = this.#table;
     const linesSettled = Array.from(
       { length: completion.lineCount },
-      (_, i) => `lines[${i}].#status = :settled`,
+      (_, i) => `#lines[${i}].#status = :settled`,
     );
     try {
       await doc.send(
@@ -121,9 +121,13 @@ export class DynamoSettlementStore implements SettlementStore {
           Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
           UpdateExpression:
             'SET #status = :succeeded, settledAt = :settledAt, slaBreached = :late, ' +
-            `history = list_append(history, :entry) REMOVE ${PENDING_INDEX}`,
+            `#history = list_append(#history, :entry) REMOVE ${PENDING_INDEX}`,
           ConditionExpression: ['#status IN (:processing, :attention)', ...linesSettled].join(' AND '),
-          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#history': 'history',
+            ...(completion.lineCount > 0 ? { '#lines': 'lines' } : {}),
+          },
           ExpressionAttributeValues: {
             ':succeeded': 'SUCCEEDED',
             ':processing': 'PROCESSING',
