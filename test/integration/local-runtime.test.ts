@@ -5,7 +5,8 @@
  *
  * Depends on the real functions: the seeded/tenancy tests need `ingest` and `reads`; the
  * settlement test needs `quote`, `unsubscribe`, `reads` and `refund-processor`; the purger
- * run needs `purger` and the unsubscription made by the settlement test. The 401/403/404 and
+ * run needs `purger` and the unsubscription made by the settlement test; the reconciler run
+ * needs `reconciler`. The 401/403/404 and
  * shutdown tests need none of them.
  */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -166,6 +167,14 @@ describe('local runtime', () => {
         status: 'RELEASED',
         retention: { configData: { status: 'PURGED' }, logData: { status: 'PURGED' } },
       });
+    });
+
+    it('runs the reconciler with a scheduled event whose time is its now', async () => {
+      const time = new Date(Date.now() + 10 * 60 * 1000).toISOString();
+
+      const summary = await runtime.runReconciler(time);
+
+      expect(summary).toMatchObject({ now: time, enqueued: 0, failed: 0 });
     });
   });
 
