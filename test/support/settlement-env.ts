@@ -40,6 +40,7 @@ export interface SettlementEnv {
   failOnce(failure: InjectedFailure): void;
   /** Injected failures not triggered yet. */
   pendingFailures(): number;
+  clearFailures(): void;
   /** A fresh refund queue and DLQ (so a test sees only its own messages). */
   newQueues(visibilityTimeoutSeconds?: number): Promise<RefundQueues>;
   close(): void;
@@ -103,6 +104,9 @@ export async function settlementEnv(
       failures.push(failure);
     },
     pendingFailures: () => failures.length,
+    clearFailures: () => {
+      failures.length = 0;
+    },
     newQueues: (visibility = options.visibilityTimeoutSeconds ?? 1) =>
       createQueues(sqs, `${prefix}-${randomUUID().slice(0, 6)}-`, visibility),
     close: () => {
