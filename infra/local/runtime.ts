@@ -4,7 +4,7 @@
  * start, the API server, the refund-queue poller and the schedules.
  *
  * The handler modules are loaded once per process and keep the configuration they read at
- * cold start (as a warm Lambda container would), so one process runs one runtime at a time.
+ * cold start (as a warm Lambda container would), so a process starts one runtime, once.
  */
 
 import type { Server } from 'node:http';
@@ -15,10 +15,8 @@ import { INTERNAL_SCOPE } from '#http/routes.ts';
 import {
   createQueues,
   createTable,
-  type DynamoLocal,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
-  type LocalSqs,
   startDynamoLocal,
   startLocalSqs,
 } from './emulators.ts';
@@ -80,14 +78,17 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-export class RuntimeAlreadyRunningError extends Error {
+export class RuntimeAlreadyStartedError extends Error {
   constructor() {
-    super('A local runtime is already running in this process (handler modules are per-process singletons)');
-    this.name = 'RuntimeAlreadyRunningError';
+    super(
+      'startLocalRuntime runs once per process: the handler modules keep the configuration they read at cold start',
+    );
+    this.name = 'RuntimeAlreadyStartedError';
   }
 }
 
-let active = false;
+/** Set by the first start that gets going; only a start that fails clears it. */
+let started = false;
 
 /**
  * `queueUrl` on the emulator's own origin (`http://127.0.0.1:<port>/000000000000/refunds`).
@@ -163,19 +164,15 @@ function closeServer(server: Server): Promise<void> {
 }
 
 export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
-  if (active) throw new RuntimeAlreadyRunningError();
-  active = true;
+  if (started) throw new RuntimeAlreadyStartedError();
+  started = true;
   const log = options.log ?? ((line: string) => console.log(line));
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
   const jwtSecret = options.jwtSecret ?? localJwtSecret();
   const region = LOCAL_REGION;
 
   // Everything started so far, stopped in reverse order by `stop()` or when starting fails.
-  const stops: (() => Promise<void> | void)[] = [
-    () => {
-      active = false;
-    },
-  ];
+  const stops: (() => Promise<void> | void)[] = [];
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -197,9 +194,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ({ dynamoEndpoint, sqsEndpoint } = options.emulators);
     } else {
       const [dynamo, sqs] = await Promise.allSettled([startDynamoLocal(), startLocalSqs()]);
-      for (const started of [dynamo, sqs]) {
-        if (started.status === 'fulfilled')
-          stops.push(() => (started.value as DynamoLocal | LocalSqs).stop());
+      for (const result of [dynamo, sqs]) {
+        if (result.status === 'fulfilled') stops.push(() => result.value.stop());
       }
       if (dynamo.status === 'rejected') throw dynamo.reason;
       if (sqs.status === 'rejected') throw sqs.reason;
@@ -293,6 +289,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
   } catch (error) {
     await stop();
+    started = false;
     throw error;
   }
 }

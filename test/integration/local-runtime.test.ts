@@ -13,7 +13,7 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/emulators.ts';
 import { signJwt } from '#infra/local/jwt.ts';
-import { type LocalRuntime, startLocalRuntime } from '#infra/local/runtime.ts';
+import { type LocalRuntime, RuntimeAlreadyStartedError, startLocalRuntime } from '#infra/local/runtime.ts';
 import { DEMO_ACCOUNT, OTHER_DEMO_ACCOUNT, seedDemoData } from '#infra/local/seed.ts';
 
 const SECRET = 'integration-secret';
@@ -200,5 +200,9 @@ describe('local runtime', () => {
     await expect(dynamo.send(new ListTablesCommand({}))).rejects.toThrow();
     dynamo.destroy();
     expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).not.toBe(dynamoEndpoint);
+  });
+
+  it('refuses a second start in the same process (the handlers keep their cold-start config)', async () => {
+    await expect(startLocalRuntime({ schedule: false })).rejects.toBeInstanceOf(RuntimeAlreadyStartedError);
   });
 });
