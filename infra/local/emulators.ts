@@ -64,6 +64,7 @@ export async function startDynamoLocal(port?: number): Promise<DynamoLocal> {
       '-jar',
       join(emulatorDir, 'DynamoDBLocal.jar'),
       '-inMemory',
+      '-disableTelemetry',
       '-port',
       String(chosenPort),
     ],

@@ -2,7 +2,7 @@
  * What the use cases need from storage. The DynamoDB adapters in `#adapters/dynamo/`
  * implement these; use cases receive them as arguments and never see AWS.
  */
-import type { Flags, InstanceStatus, Millis } from '#shared/domain.ts';
+import type { InstanceStatus, Millis } from '#shared/domain.ts';
 import type { InstanceRecord, QuoteRecord, UnsubscribeOrder } from '#shared/model.ts';
 
 export interface Page<T> {
@@ -117,5 +117,3 @@ export interface IdempotencyStore {
   /** Releases a claim whose request ended without a stored response (an error), so the key can be retried. */
   release(accountId: string, key: string, fingerprint: string): Promise<void>;
 }
-
-

@@ -49,8 +49,11 @@ async function drain(api: ApiHarness) {
   }
 }
 
-const countBy = (statuses: number[]) =>
-  statuses.reduce<Record<number, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
+function countBy(statuses: number[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
 
 describe('races', () => {
   it('100 concurrent unsubscriptions of one instance, over 10 quotes and 100 keys, give one 202 and one order', async () => {

@@ -211,7 +211,9 @@ describe('parseInstanceFacts', () => {
     {
       what: 'a negative amount',
       edit: (_, o) => (o[1] = { ...o[1], voucherPaid: -1 }),
-      issues: [{ field: 'orders.1.voucherPaid', message: 'must be a non-negative safe integer of minor units' }],
+      issues: [
+        { field: 'orders.1.voucherPaid', message: 'must be a non-negative safe integer of minor units' },
+      ],
     },
   ])('VALIDATION_FAILED for $what', ({ edit, issues }) => {
     expect(issuesOf(() => parseInstanceFacts(renewals(edit)))).toEqual(issues);
