@@ -20,7 +20,9 @@
  *       only after the purge is recorded, so a restore racing a purge can never end with the
  *       instance showing `RESTORED` data that was already deleted.
  *    c. If the transaction did not apply, find out why: the purge item is gone (an overlapping
- *       run or a restore got there first) → skip; done but not finished → finish it (b);
+ *       run or a restore got there first) → skip; recorded but not finished → finish it (b) if
+ *       it was recorded more than `FINISH_LEASE_MS` ago (its run stopped), else leave it to
+ *       the run still finishing it;
  *       rescheduled later → skip; the instance no longer holds that kind → the purge item is
  *       stale, remove it; otherwise the instance changed under us → read it again (3 attempts).
  * 3. Report the counts and whether work remains.
@@ -32,6 +34,12 @@ import type { Millis } from '#shared/domain.ts';
 import type { DataKind, InstanceRecord, RetainedData } from '#shared/model.ts';
 
 export const DEFAULT_MAX_ITEMS_PER_RUN = 1_000;
+/**
+ * A purge recorded less than this long before `now` is still being finished by the run that
+ * recorded it (an overlapping run leaves it alone, so no data is deleted twice); older, that
+ * run must have stopped, and this run finishes it. The longest a Lambda function can run.
+ */
+export const FINISH_LEASE_MS = 15 * 60_000;
 const DEFAULT_CONCURRENCY = 8;
 const ATTEMPTS = 3;
 
@@ -86,8 +94,10 @@ export type PurgeOutcome =
   | 'PURGED'
   /** Recorded and deleted by this run, and the instance became RELEASED. */
   | 'RELEASED'
-  /** Recorded by an earlier run that stopped before deleting; this run deleted the data. */
+  /** Recorded by an earlier run that stopped before deleting (longer ago than the lease); this run deleted the data. */
   | 'COMPLETED'
+  /** Recorded by another run within the lease: that run is deleting the data (or the next run after the lease will). */
+  | 'IN_PROGRESS'
   /** Nothing to do: done by an overlapping run, cancelled by a restore, or rescheduled. */
   | 'SKIPPED'
   /** A stale purge item of an instance that no longer holds that kind: removed. */
@@ -113,6 +123,7 @@ export interface PurgeSummary {
   released: number;
   completed: number;
   skipped: number;
+  inProgress: number;
   discarded: number;
   contended: number;
   failed: number;
@@ -136,6 +147,7 @@ export async function purgeRetention(deps: PurgeDeps, options: PurgeOptions): Pr
     released: 0,
     completed: 0,
     skipped: 0,
+    inProgress: 0,
     discarded: 0,
     contended: 0,
     failed: 0,
@@ -179,11 +191,12 @@ export async function purgeRetention(deps: PurgeDeps, options: PurgeOptions): Pr
         if (outcome === 'RELEASED') summary.released += 1;
       } else if (outcome === 'COMPLETED') summary.completed += 1;
       else if (outcome === 'SKIPPED') summary.skipped += 1;
+      else if (outcome === 'IN_PROGRESS') summary.inProgress += 1;
       else if (outcome === 'DISCARDED') summary.discarded += 1;
       else summary.contended += 1;
     });
   }
-  summary.remaining = cursor.hasMore() || summary.failed > 0 || summary.contended > 0;
+  summary.remaining = cursor.hasMore() || summary.failed + summary.contended + summary.inProgress > 0;
   return summary;
 }
 
@@ -207,6 +220,7 @@ async function purgeOne(deps: PurgeDeps, item: DuePurge, now: Millis): Promise<P
     const state = await purges.purgeItem(item);
     if (!state) return 'SKIPPED';
     if (state.purgedAt !== null) {
+      if (now - state.purgedAt < FINISH_LEASE_MS) return 'IN_PROGRESS';
       await data.delete(ref);
       await purges.finish(item);
       return 'COMPLETED';

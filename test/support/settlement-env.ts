@@ -41,6 +41,8 @@ export interface SettlementEnv {
   /** Injected failures not triggered yet. */
   pendingFailures(): number;
   clearFailures(): void;
+  /** A fresh table on the same (spied) client, so a test sees only its own items. */
+  newTable(): Promise<TableRef>;
   /** A fresh refund queue and DLQ (so a test sees only its own messages). */
   newQueues(visibilityTimeoutSeconds?: number): Promise<RefundQueues>;
   close(): void;
@@ -106,6 +108,11 @@ export async function settlementEnv(
     pendingFailures: () => failures.length,
     clearFailures: () => {
       failures.length = 0;
+    },
+    newTable: async () => {
+      const tableName = `${prefix}-${randomUUID().slice(0, 6)}`;
+      await createTable(dynamo, tableName);
+      return { doc: documentClient(dynamo), tableName };
     },
     newQueues: (visibility = options.visibilityTimeoutSeconds ?? 1) =>
       createQueues(sqs, `${prefix}-${randomUUID().slice(0, 6)}-`, visibility),
