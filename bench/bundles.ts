@@ -1,0 +1,131 @@
+/**
+ * Figure 1: the size of every deployed function's bundle (built as CDK builds it) against a
+ * bare bundle, built the same way, that does nothing but create the AWS clients that
+ * function uses. The difference is what the service adds on top of the SDK: its own code,
+ * middy, Powertools, zod/mini.
+ *
+ * Run alone: `npx node bench/bundles.ts`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FUNCTIONS, type FunctionDef, type ServiceFunctionName } from '#infra/cdk/functions.ts';
+import { type Bundle, cdkBundle } from './support/cdk-bundle.ts';
+import { kib, ratio } from './support/stats.ts';
+
+export const BUNDLE_RATIO_TARGET = 1.25;
+
+/** Which AWS clients a function creates at cold start. */
+export type ClientSet = 'dynamodb' | 'dynamodb+sqs';
+
+/**
+ * Every function reads or writes the table (a DynamoDBDocumentClient); those that send refunds
+ * also create an SQSClient. The refund processor *receives* from SQS through the event source
+ * mapping, which needs no client in the function.
+ */
+export const clientsOf = (def: FunctionDef): ClientSet => (def.sendsRefunds ? 'dynamodb+sqs' : 'dynamodb');
+
+/** The bare baseline: the clients, created at module scope exactly as `shared/wiring.ts` would, and a handler. */
+export const BARE_SOURCES: Record<ClientSet, string> = {
+  dynamodb: `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const handler = async () => ({ doc });
+`,
+  'dynamodb+sqs': `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const sqs = new SQSClient({});
+export const handler = async () => ({ doc, sqs });
+`,
+};
+
+export interface BuiltBundles {
+  functions: Record<ServiceFunctionName, Bundle>;
+  bare: Record<ClientSet, Bundle>;
+  dir: string;
+  /** Removes the bundles. */
+  dispose(): void;
+}
+
+/** Builds every function and both bare baselines into a fresh temporary directory. */
+export async function buildBundles(): Promise<BuiltBundles> {
+  const dir = mkdtempSync(join(tmpdir(), 'refund-bench-bundles-'));
+  try {
+    const names = Object.keys(FUNCTIONS) as ServiceFunctionName[];
+    const built = await Promise.all(
+      names.map((name) => cdkBundle({ entry: FUNCTIONS[name].entry }, join(dir, name))),
+    );
+    const sets = Object.keys(BARE_SOURCES) as ClientSet[];
+    const bare = await Promise.all(
+      sets.map((set) => cdkBundle({ contents: BARE_SOURCES[set] }, join(dir, `bare-${set}`))),
+    );
+    return {
+      functions: Object.fromEntries(names.map((name, i) => [name, built[i]])) as BuiltBundles['functions'],
+      bare: Object.fromEntries(sets.map((set, i) => [set, bare[i]])) as BuiltBundles['bare'],
+      dir,
+      dispose: () => rmSync(dir, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+export interface BundleFigure {
+  function: ServiceFunctionName;
+  clients: ClientSet;
+  bytes: number;
+  gzip: number;
+  bareBytes: number;
+  bareGzip: number;
+  ratio: number;
+  gzipRatio: number;
+  target: number;
+  /** What the function adds over the bare bundle, by package (bytes, largest first). */
+  added: Record<string, number>;
+}
+
+export function bundleFigures(bundles: BuiltBundles): BundleFigure[] {
+  return (Object.keys(bundles.functions) as ServiceFunctionName[]).map((name) => {
+    const own = bundles.functions[name];
+    const clients = clientsOf(FUNCTIONS[name]);
+    const bare = bundles.bare[clients];
+    const added = Object.entries(own.byPackage)
+      .map(([pkg, bytes]) => [pkg, bytes - (bare.byPackage[pkg] ?? 0)] as const)
+      .filter(([, bytes]) => bytes > 256)
+      .sort((a, b) => b[1] - a[1]);
+    return {
+      function: name,
+      clients,
+      bytes: own.bytes,
+      gzip: own.gzip,
+      bareBytes: bare.bytes,
+      bareGzip: bare.gzip,
+      ratio: ratio(own.bytes, bare.bytes),
+      gzipRatio: ratio(own.gzip, bare.gzip),
+      target: BUNDLE_RATIO_TARGET,
+      added: Object.fromEntries(added),
+    };
+  });
+}
+
+if (import.meta.main) {
+  const bundles = await buildBundles();
+  try {
+    for (const f of bundleFigures(bundles)) {
+      const added = Object.entries(f.added)
+        .slice(0, 6)
+        .map(([pkg, bytes]) => `${pkg} +${kib(bytes)}`)
+        .join(', ');
+      process.stdout.write(
+        `${f.function}: ${kib(f.bytes)} vs bare ${f.clients} ${kib(f.bareBytes)} = ${f.ratio.toFixed(3)}× (gzip ${f.gzipRatio.toFixed(3)}×); adds ${added}\n`,
+      );
+    }
+  } finally {
+    bundles.dispose();
+  }
+}

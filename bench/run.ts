@@ -1,0 +1,277 @@
+/**
+ * `npm run bench [-- --quick] [-- --json <path>]`: the performance budget in one table.
+ * Every figure stands next to the baseline it is measured against in the same run (this
+ * machine is shared and noisy: ratios hold, absolute times do not), with the ratio, the
+ * target and PASS/MISS. The same rows go to `.bench/results.json` (or `--json <path>`),
+ * with the details behind them.
+ *
+ * Order matters a little: bundles and cold starts first (child processes, this process
+ * idle), then the policy (pure CPU), then everything that needs the emulators.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { benchApi } from './api.ts';
+import { buildBundles, bundleFigures } from './bundles.ts';
+import { benchColdInit } from './cold-init.ts';
+import { benchPolicy } from './policy.ts';
+import { kib, ms, ratio } from './support/stats.ts';
+
+export type Verdict = 'PASS' | 'MISS' | 'INFO';
+
+export interface Row {
+  /** Stable key, e.g. `bundle.quote`, `api.unsubscribe.p50`. */
+  id: string;
+  group: 'bundle' | 'cold-init' | 'api' | 'settlement' | 'purge' | 'policy';
+  figure: string;
+  measured: number;
+  /** The same-run baseline, in the same unit; null when the target is absolute. */
+  baseline: number | null;
+  unit: 'bytes' | 'ms' | 'per-second' | 'count' | 'ratio';
+  /** What the baseline is. */
+  baselineLabel: string;
+  /** measured / baseline (null without a baseline). */
+  ratio: number | null;
+  /** The target, on `ratio` when there is a baseline, else on `measured`; null for a figure shown for information. */
+  target: { op: '<=' | '>=' | '='; value: number } | null;
+  verdict: Verdict;
+}
+
+export interface BenchResult {
+  quick: boolean;
+  startedAt: string;
+  durationMs: number;
+  machine: { node: string; cpus: number; cpuModel: string; platform: string };
+  rows: Row[];
+  details: Record<string, unknown>;
+}
+
+function verdictOf(value: number | null, target: Row['target']): Verdict {
+  if (target === null) return 'INFO';
+  if (value === null || !Number.isFinite(value)) return 'MISS';
+  switch (target.op) {
+    case '<=':
+      return value <= target.value ? 'PASS' : 'MISS';
+    case '>=':
+      return value >= target.value ? 'PASS' : 'MISS';
+    case '=':
+      return value === target.value ? 'PASS' : 'MISS';
+  }
+}
+
+/** A row; the target applies to the ratio when there is a baseline, to the figure otherwise. */
+export function row(r: Omit<Row, 'ratio' | 'verdict'>): Row {
+  const rowRatio = r.baseline === null ? null : ratio(r.measured, r.baseline);
+  return { ...r, ratio: rowRatio, verdict: verdictOf(r.baseline === null ? r.measured : rowRatio, r.target) };
+}
+
+/** Optional figures from modules other engineers own; absent until those modules exist. */
+async function optionalModule<T>(file: string): Promise<T | undefined> {
+  const path = resolve(import.meta.dirname, file);
+  if (!existsSync(path)) return undefined;
+  return (await import(pathToFileURL(path).href)) as T;
+}
+
+export interface RunOptions {
+  quick: boolean;
+  /** Progress lines (default: stderr). */
+  progress?: (line: string) => void;
+}
+
+export async function runBench(options: RunOptions): Promise<BenchResult> {
+  const { quick } = options;
+  const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const started = Date.now();
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = {};
+
+  progress('bench: bundling every function as CDK does, and the bare-clients baselines');
+  const bundles = await buildBundles();
+  try {
+    const sizes = bundleFigures(bundles);
+    details.bundles = sizes;
+    for (const f of sizes) {
+      rows.push(
+        row({
+          id: `bundle.${f.function}`,
+          group: 'bundle',
+          figure: `bundle ${f.function} (minified JS)`,
+          measured: f.bytes,
+          baseline: f.bareBytes,
+          unit: 'bytes',
+          baselineLabel: `bare ${f.clients} clients`,
+          target: { op: '<=', value: f.target },
+        }),
+      );
+    }
+
+    progress('bench: cold init of every bundle in fresh Node processes (interleaved), network at import');
+    const cold = await benchColdInit(bundles, { quick });
+    details.coldInit = cold;
+    for (const f of cold.figures) {
+      rows.push(
+        row({
+          id: `cold-init.${f.function}`,
+          group: 'cold-init',
+          figure: `cold init ${f.function} (median import, ${cold.runs} runs)`,
+          measured: f.medianMs,
+          baseline: f.bareMedianMs,
+          unit: 'ms',
+          baselineLabel: `bare ${f.clients} clients`,
+          target: { op: '<=', value: f.target },
+        }),
+      );
+    }
+    const net = cold.network;
+    rows.push(
+      row({
+        id: 'cold-init.network',
+        group: 'cold-init',
+        figure: `network calls at import (${net.imports} functions: connections + sockets + DNS)`,
+        measured: net.connections + net.sockets + net.httpRequests + net.dnsLookups,
+        baseline: null,
+        unit: 'count',
+        baselineLabel: '',
+        target: { op: '=', value: 0 },
+      }),
+    );
+  } finally {
+    bundles.dispose();
+  }
+
+  progress('bench: policy quotes per second');
+  const policy = await benchPolicy({ quick });
+  details.policy = policy;
+  const policyRow = row({
+    id: 'policy.quotes-per-second',
+    group: 'policy',
+    figure: 'policy quotes/s (one core)',
+    measured: policy.quotesPerSecond,
+    baseline: null,
+    unit: 'per-second',
+    baselineLabel: '',
+    target: { op: '>=', value: policy.target },
+  });
+
+  progress('bench: API overhead through the local runtime vs the raw DynamoDB/SQS calls');
+  const api = await benchApi({ quick });
+  details.api = api;
+  for (const f of api) {
+    rows.push(
+      row({
+        id: `api.${f.operation}.p50`,
+        group: 'api',
+        figure: `API ${f.operation} p50 (${f.samples} requests)`,
+        measured: f.api.p50Ms,
+        baseline: f.raw.p50Ms,
+        unit: 'ms',
+        baselineLabel: `raw calls p50 (${f.mustMake.length} round trips)`,
+        target: { op: '<=', value: f.target },
+      }),
+      row({
+        id: `api.${f.operation}.p99`,
+        group: 'api',
+        figure: `API ${f.operation} p99`,
+        measured: f.api.p99Ms,
+        baseline: f.raw.p99Ms,
+        unit: 'ms',
+        baselineLabel: 'raw calls p99',
+        target: null,
+      }),
+    );
+  }
+
+  const settlement = await optionalModule<{ benchSettlement(o: { quick: boolean }): Promise<unknown> }>(
+    'settlement.ts',
+  );
+  if (settlement) {
+    progress('bench: settlement');
+    details.settlement = await settlement.benchSettlement({ quick });
+  } else {
+    details.settlement = 'bench/settlement.ts does not exist yet';
+  }
+  const purge = await optionalModule<{ benchPurge(o: { quick: boolean }): Promise<unknown> }>('purge.ts');
+  if (purge) {
+    progress('bench: purge');
+    details.purge = await purge.benchPurge({ quick });
+  } else {
+    details.purge = 'bench/purge.ts does not exist yet';
+  }
+
+  rows.push(policyRow);
+  return {
+    quick,
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    machine: {
+      node: process.version,
+      cpus: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      platform: `${process.platform}-${process.arch}`,
+    },
+    rows,
+    details,
+  };
+}
+
+function formatValue(value: number | null, unit: Row['unit']): string {
+  if (value === null) return '–';
+  switch (unit) {
+    case 'bytes':
+      return kib(value);
+    case 'ms':
+      return ms(value);
+    case 'per-second':
+      return `${Math.round(value).toLocaleString('en-US')}/s`;
+    case 'count':
+      return String(value);
+    case 'ratio':
+      return `${value.toFixed(2)}×`;
+  }
+}
+
+function formatTarget(r: Row): string {
+  if (!r.target) return '–';
+  const op = { '<=': '≤', '>=': '≥', '=': '=' }[r.target.op];
+  return r.baseline === null ? `${op} ${formatValue(r.target.value, r.unit)}` : `${op} ${r.target.value}×`;
+}
+
+/** The one table, in Markdown (renders in a terminal as well as in the README). */
+export function formatTable(result: BenchResult): string {
+  const header = ['Figure', 'Measured', 'Baseline (same run)', 'Ratio', 'Target', 'Result'];
+  const lines = result.rows.map((r) => [
+    r.figure,
+    formatValue(r.measured, r.unit),
+    r.baseline === null ? '–' : `${formatValue(r.baseline, r.unit)} ${r.baselineLabel}`,
+    r.ratio === null ? '–' : `${r.ratio.toFixed(2)}×`,
+    formatTarget(r),
+    r.verdict,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [fmt(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...lines.map(fmt)].join('\n');
+}
+
+function parseArgs(argv: readonly string[]): { quick: boolean; json: string } {
+  const i = argv.indexOf('--json');
+  const json = i >= 0 ? argv[i + 1] : undefined;
+  if (i >= 0 && (json === undefined || json.startsWith('--'))) throw new Error('--json needs a path');
+  return {
+    quick: argv.includes('--quick'),
+    json: resolve(json ?? join(import.meta.dirname, '..', '.bench', 'results.json')),
+  };
+}
+
+if (import.meta.main) {
+  const args = parseArgs(process.argv.slice(2));
+  const result = await runBench({ quick: args.quick });
+  process.stdout.write(`${formatTable(result)}\n`);
+  mkdirSync(dirname(args.json), { recursive: true });
+  writeFileSync(args.json, `${JSON.stringify(result, null, 2)}\n`);
+  const missed = result.rows.filter((r) => r.verdict === 'MISS').length;
+  process.stdout.write(
+    `\n${result.quick ? 'quick run (tiny counts: figures are a smoke, not a measurement); ' : ''}` +
+      `${result.rows.length} rows, ${missed} MISS; ${Math.round(result.durationMs / 1000)} s; JSON: ${args.json}\n`,
+  );
+}
