@@ -1,0 +1,77 @@
+/**
+ * Smoke test of `npm run bench`: the real command in quick mode (tiny counts) prints one
+ * table and writes every row to the JSON file with finite numbers. Timings are not asserted
+ * (the machine is shared); what is asserted is that every figure is there, that each has the
+ * baseline it is compared with, and that no handler touches the network at import.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '#infra/cdk/functions.ts';
+import type { BenchResult } from '../../../bench/run.ts';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+
+describe('npm run bench --quick', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+  const json = join(dir, 'results.json');
+  let stdout = '';
+  let result: BenchResult;
+
+  beforeAll(async () => {
+    ({ stdout } = await promisify(execFile)(process.execPath, ['bench/run.ts', '--quick', '--json', json], {
+      cwd: ROOT,
+      env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' },
+      maxBuffer: 16 * 1024 * 1024,
+    }));
+    result = JSON.parse(readFileSync(json, 'utf8')) as BenchResult;
+  }, 240_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const functions = Object.keys(FUNCTIONS);
+  const expectedIds = [
+    ...functions.map((name) => `bundle.${name}`),
+    ...functions.map((name) => `cold-init.${name}`),
+    'cold-init.network',
+    ...['quote', 'unsubscribe', 'cancel-renewal'].flatMap((op) => [`api.${op}.p50`, `api.${op}.p99`]),
+    'policy.quotes-per-second',
+  ];
+
+  it('writes every row, once', () => {
+    const ids = result.rows.map((r) => r.id);
+    expect(ids).toEqual(expect.arrayContaining(expectedIds));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(result.quick).toBe(true);
+  });
+
+  it('gives every row a finite figure, and a finite baseline and ratio where it compares', () => {
+    for (const r of result.rows) {
+      expect(Number.isFinite(r.measured), r.id).toBe(true);
+      expect(r.measured, r.id).toBeGreaterThanOrEqual(0);
+      if (r.baseline !== null) {
+        expect(Number.isFinite(r.baseline) && r.baseline > 0, r.id).toBe(true);
+        expect(Number.isFinite(r.ratio), r.id).toBe(true);
+      }
+      expect(['PASS', 'MISS', 'INFO'], r.id).toContain(r.verdict);
+      if (r.target === null) expect(r.verdict, r.id).toBe('INFO');
+    }
+    const compared = expectedIds.filter((id) => id !== 'cold-init.network' && !id.startsWith('policy.'));
+    for (const id of compared) expect(result.rows.find((r) => r.id === id)?.baseline, id).not.toBeNull();
+  });
+
+  it('finds no network call while importing any bundled handler', () => {
+    const network = result.rows.find((r) => r.id === 'cold-init.network');
+    expect(network?.measured).toBe(0);
+  });
+
+  it('prints the same rows as one table', () => {
+    const tableLines = stdout.split('\n').filter((line) => line.startsWith('|'));
+    // Header, separator, then one line per row.
+    expect(tableLines).toHaveLength(result.rows.length + 2);
+    for (const r of result.rows) expect(stdout).toContain(r.figure);
+  });
+});
