@@ -16,7 +16,8 @@
  *    Each line is one transaction: the line `PENDING` → `SETTLED` (conditioned on `PENDING`)
  *    plus, for the balance, the ledger entry (conditioned on not existing).
  * 4. All lines settled → `SUCCEEDED` with `settledAt` (the last line's settlement) and
- *    `slaBreached` = settled after `dueBy`.
+ *    `slaBreached` = settled after `dueBy`, conditioned on every line being `SETTLED` (the
+ *    lines are read back first only if another delivery settled one meanwhile).
  * 5. If this was the last receive before the dead-letter queue and it failed → `NEEDS_ATTENTION`
  *    (note `DEAD_LETTERED`), then rethrow.
  *
@@ -35,7 +36,13 @@ import {
 } from '#ports/payment-provider.ts';
 import { QUEUES } from '#schema/table.ts';
 import type { Destination, Millis } from '#shared/domain.ts';
-import type { LedgerEntry, RefundMessage, UnsubscribeOrder, UnsubscribeOrderStatus } from '#shared/model.ts';
+import type {
+  LedgerEntry,
+  RefundMessage,
+  UnsubscribeOrder,
+  UnsubscribeOrderLine,
+  UnsubscribeOrderStatus,
+} from '#shared/model.ts';
 
 /** How a line was settled; `credit` is the ledger entry written in the same transaction. */
 export interface LineSettlement {
@@ -130,10 +137,15 @@ export async function settleRefund(
   try {
     const processing = await startProcessing(deps, message, order);
     if (processing.status === 'SUCCEEDED') return { outcome: 'ALREADY_SUCCEEDED' };
+    // What this delivery knows of the lines; if another delivery settled one meanwhile, re-read.
+    let known: UnsubscribeOrder | null = processing;
     for (const [index, line] of processing.lines.entries()) {
-      if (line.status === 'PENDING') await settleLine(deps, processing, index);
+      if (line.status !== 'PENDING') continue;
+      const settled = await settleLine(deps, processing, index);
+      if (settled && known) known.lines[index] = settled;
+      else known = null;
     }
-    return await complete(deps, message);
+    return await complete(deps, message, known);
   } catch (error) {
     if (options.receiveCount >= (options.maxReceiveCount ?? QUEUES.maxReceiveCount)) {
       const marked = await deps.orders.transition(message, {
@@ -177,10 +189,14 @@ async function startProcessing(
   throw new SettlementConflictError('The unsubscribe order kept changing status');
 }
 
-/** Step 3 for one line. */
-async function settleLine(deps: SettlementDeps, order: UnsubscribeOrder, index: number): Promise<void> {
+/** Step 3 for one line; returns the line as written, or null when another delivery settled it first. */
+async function settleLine(
+  deps: SettlementDeps,
+  order: UnsubscribeOrder,
+  index: number,
+): Promise<UnsubscribeOrderLine | null> {
   const line = order.lines[index];
-  if (!line) return;
+  if (!line) return null;
   const { accountId, unsubscribeOrderId } = order;
   const ref = { accountId, unsubscribeOrderId };
   const destination: Destination =
@@ -251,11 +267,20 @@ async function settleLine(deps: SettlementDeps, order: UnsubscribeOrder, index: 
     via,
     applied,
   });
+  return applied ? { ...line, status: 'SETTLED', settledTo, settledAt } : null;
 }
 
-/** Step 4: reads the settled lines back and closes the order. */
-async function complete(deps: SettlementDeps, message: RefundMessage): Promise<SettleResult> {
-  const order = await deps.orders.get(message);
+/**
+ * Step 4: closes the order. `known` is the order as this delivery wrote it (every line it
+ * saw pending, it settled itself); null means another delivery got there first, so the
+ * lines are read back. The completion write is conditioned on every line being SETTLED anyway.
+ */
+async function complete(
+  deps: SettlementDeps,
+  message: RefundMessage,
+  known: UnsubscribeOrder | null,
+): Promise<SettleResult> {
+  const order = known ?? (await deps.orders.get(message));
   if (!order) throw new SettlementConflictError('The unsubscribe order disappeared while settling');
   if (order.status === 'SUCCEEDED') return { outcome: 'ALREADY_SUCCEEDED' };
   if (order.lines.some((line) => line.status !== 'SETTLED')) {
