@@ -8,15 +8,21 @@
  * Order matters a little: bundles and cold starts first (child processes, this process
  * idle), then the policy (pure CPU), then everything that needs the emulators.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { benchApi } from './api.ts';
 import { buildBundles, bundleFigures } from './bundles.ts';
 import { benchColdInit } from './cold-init.ts';
 import { benchPolicy } from './policy.ts';
+import { benchPurge } from './purge.ts';
+import { benchSettlement } from './settlement.ts';
 import { kib, ms, ratio } from './support/stats.ts';
+
+/** Settlement: the processor may cost at most this much more than the raw datastore operations. */
+export const SETTLEMENT_RATIO_TARGET = 1.5;
+/** Purge: N× the due instances may take at most 1.1 × N the time (10× work ≤ 11× time). */
+export const PURGE_GROWTH_SLACK = 1.1;
 
 export type Verdict = 'PASS' | 'MISS' | 'INFO';
 
@@ -64,13 +70,6 @@ function verdictOf(value: number | null, target: Row['target']): Verdict {
 export function row(r: Omit<Row, 'ratio' | 'verdict'>): Row {
   const rowRatio = r.baseline === null ? null : ratio(r.measured, r.baseline);
   return { ...r, ratio: rowRatio, verdict: verdictOf(r.baseline === null ? r.measured : rowRatio, r.target) };
-}
-
-/** Optional figures from modules other engineers own; absent until those modules exist. */
-async function optionalModule<T>(file: string): Promise<T | undefined> {
-  const path = resolve(import.meta.dirname, file);
-  if (!existsSync(path)) return undefined;
-  return (await import(pathToFileURL(path).href)) as T;
 }
 
 export interface RunOptions {
@@ -182,22 +181,77 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
     );
   }
 
-  const settlement = await optionalModule<{ benchSettlement(o: { quick: boolean }): Promise<unknown> }>(
-    'settlement.ts',
+  progress('bench: settlement — the refund processor vs the raw DynamoDB operations (bench/settlement.ts)');
+  const settlement = await benchSettlement({ quick });
+  details.settlement = settlement;
+  rows.push(
+    row({
+      id: 'settlement.processor',
+      group: 'settlement',
+      figure: `settlement: processor, ${Math.round(settlement.processor.settledPerSecond)} orders/s (${settlement.ordersPerVariant} orders, batches of ${settlement.chunk}), per order`,
+      measured: settlement.processor.msPerOrder,
+      baseline: settlement.raw.msPerOrder,
+      unit: 'ms',
+      baselineLabel: `raw ops (${settlement.mustMake.length} round trips), ${Math.round(settlement.raw.settledPerSecond)} orders/s`,
+      target: { op: '<=', value: SETTLEMENT_RATIO_TARGET },
+    }),
+    row({
+      id: 'settlement.queue',
+      group: 'settlement',
+      figure: `settlement: end to end through the queue (one poller), ${Math.round(settlement.queueEndToEnd.settledPerSecond)} orders/s, per order`,
+      measured: settlement.queueEndToEnd.msPerOrder,
+      baseline: settlement.raw.msPerOrder,
+      unit: 'ms',
+      baselineLabel: 'raw ops (as above)',
+      target: null,
+    }),
   );
-  if (settlement) {
-    progress('bench: settlement');
-    details.settlement = await settlement.benchSettlement({ quick });
-  } else {
-    details.settlement = 'bench/settlement.ts does not exist yet';
+
+  progress('bench: purge — cost per purged instance at two sizes (bench/purge.ts)');
+  const purge = await benchPurge({ quick });
+  details.purge = purge;
+  for (const f of purge.figures) {
+    rows.push(
+      row({
+        id: `purge.${f.dueInstances}.per-instance`,
+        group: 'purge',
+        figure: `purge ${f.dueInstances.toLocaleString('en-US')} due (+${f.notDueInstances.toLocaleString('en-US')} not due), ${f.runs} run(s), per purged instance`,
+        measured: f.msPerPurgedInstance,
+        baseline: f.raw.msPerInstance,
+        unit: 'ms',
+        baselineLabel: `raw ops, ${f.raw.instances} instances`,
+        target: null,
+      }),
+    );
   }
-  const purge = await optionalModule<{ benchPurge(o: { quick: boolean }): Promise<unknown> }>('purge.ts');
-  if (purge) {
-    progress('bench: purge');
-    details.purge = await purge.benchPurge({ quick });
-  } else {
-    details.purge = 'bench/purge.ts does not exist yet';
+  const [small, large] = purge.figures;
+  if (small && large) {
+    const work = large.dueInstances / small.dueInstances;
+    rows.push(
+      row({
+        id: 'purge.growth',
+        group: 'purge',
+        figure: `purge growth: total time at ${large.dueInstances.toLocaleString('en-US')} due (${work}× the work)`,
+        measured: large.totalMs,
+        baseline: small.totalMs,
+        unit: 'ms',
+        baselineLabel: `at ${small.dueInstances.toLocaleString('en-US')} due`,
+        target: { op: '<=', value: Math.round(work * PURGE_GROWTH_SLACK * 100) / 100 },
+      }),
+    );
   }
+  rows.push(
+    row({
+      id: 'purge.scans',
+      group: 'purge',
+      figure: 'purge: Scan commands sent (all sizes)',
+      measured: purge.figures.reduce((n, f) => n + (f.commands.ScanCommand ?? 0), 0),
+      baseline: null,
+      unit: 'count',
+      baselineLabel: '',
+      target: { op: '=', value: 0 },
+    }),
+  );
 
   rows.push(policyRow);
   return {

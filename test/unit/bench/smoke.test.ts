@@ -38,6 +38,10 @@ describe('npm run bench --quick', () => {
     ...functions.map((name) => `cold-init.${name}`),
     'cold-init.network',
     ...['quote', 'unsubscribe', 'cancel-renewal'].flatMap((op) => [`api.${op}.p50`, `api.${op}.p99`]),
+    'settlement.processor',
+    'settlement.queue',
+    'purge.growth',
+    'purge.scans',
     'policy.quotes-per-second',
   ];
 
@@ -59,13 +63,18 @@ describe('npm run bench --quick', () => {
       expect(['PASS', 'MISS', 'INFO'], r.id).toContain(r.verdict);
       if (r.target === null) expect(r.verdict, r.id).toBe('INFO');
     }
-    const compared = expectedIds.filter((id) => id !== 'cold-init.network' && !id.startsWith('policy.'));
+    const absolute = ['cold-init.network', 'purge.scans', 'policy.quotes-per-second'];
+    const compared = expectedIds.filter((id) => !absolute.includes(id));
     for (const id of compared) expect(result.rows.find((r) => r.id === id)?.baseline, id).not.toBeNull();
   });
 
-  it('finds no network call while importing any bundled handler', () => {
-    const network = result.rows.find((r) => r.id === 'cold-init.network');
-    expect(network?.measured).toBe(0);
+  it('measures the purge at two sizes, one per-instance row each', () => {
+    expect(result.rows.filter((r) => /^purge\.\d+\.per-instance$/.test(r.id))).toHaveLength(2);
+  });
+
+  it('finds no network call while importing any bundled handler, and no Scan in the purge', () => {
+    expect(result.rows.find((r) => r.id === 'cold-init.network')?.measured).toBe(0);
+    expect(result.rows.find((r) => r.id === 'purge.scans')?.measured).toBe(0);
   });
 
   it('prints the same rows as one table', () => {
