@@ -19,6 +19,7 @@ import { PaymentSimulator } from '#adapters/payment-simulator.ts';
 import { decodeRefundMessage } from '#adapters/sqs-refund-queue.ts';
 import { systemClock } from '#ports/clock.ts';
 import { readConfig } from '#shared/config.ts';
+import type { RefundMessage } from '#shared/model.ts';
 import { type SettlementDeps, type SettlementEvent, settleRefund } from '#use-cases/settle-refund.ts';
 
 /** The parts of Powertools Metrics the processor uses (a recording fake fits too). */
@@ -112,7 +113,14 @@ export function createRefundProcessorHandler(deps: RefundProcessorDeps): RefundP
   };
 
   const recordHandler = async (record: SQSRecord): Promise<void> => {
-    const message = decodeRefundMessage(record.body);
+    let message: RefundMessage;
+    try {
+      message = decodeRefundMessage(record.body);
+    } catch (error) {
+      // Never retried into success: it ends in the dead-letter queue. The body is not logged.
+      logger.error('Not a refund message', { messageId: record.messageId });
+      throw error;
+    }
     const receiveCount = Number.parseInt(record.attributes.ApproximateReceiveCount, 10) || 1;
     try {
       await settleRefund(settlement, message, { receiveCount });
