@@ -138,7 +138,7 @@ export async function settleRefund(
     const processing = await startProcessing(deps, message, order);
     if (processing.status === 'SUCCEEDED') return { outcome: 'ALREADY_SUCCEEDED' };
     // What this delivery knows of the lines; if another delivery settled one meanwhile, re-read.
-    let known: UnsubscribeOrder | null = processing;
+    let known: UnsubscribeOrder | null = { ...processing, lines: [...processing.lines] };
     for (const [index, line] of processing.lines.entries()) {
       if (line.status !== 'PENDING') continue;
       const settled = await settleLine(deps, processing, index);
