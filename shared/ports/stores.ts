@@ -3,7 +3,7 @@
  * implement these; use cases receive them as arguments and never see AWS.
  */
 import type { InstanceStatus, Millis } from '#shared/domain.ts';
-import type { InstanceRecord, QuoteRecord, UnsubscribeOrder } from '#shared/model.ts';
+import type { DataKind, InstanceRecord, QuoteRecord, UnsubscribeOrder } from '#shared/model.ts';
 
 export interface Page<T> {
   items: T[];
@@ -35,12 +35,13 @@ export interface InstanceStore {
   /**
    * Replaces the instance if it is still at `expectedVersion` (it is written with
    * `expectedVersion + 1`), together with the order claim when one is given.
+   * `cancelPurges` deletes the scheduled purges of those kinds (a restore).
    * Returns false when the version moved on (a concurrent change): the caller re-reads.
    */
   replace(
     instance: InstanceRecord,
     expectedVersion: number,
-    extra?: { claim?: { orderId: string } & OrderClaim; cancelPurges?: boolean },
+    extra?: { claim?: { orderId: string } & OrderClaim; cancelPurges?: readonly DataKind[] },
   ): Promise<boolean>;
 }
 

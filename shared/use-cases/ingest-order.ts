@@ -2,7 +2,7 @@ import { expiresAt, newOrderOf } from '#policy/index.ts';
 import type { InstanceStore } from '#ports/stores.ts';
 import type { BillingMethod, Millis, Order } from '#shared/domain.ts';
 import { notFound, RefundError, validationFailed } from '#shared/errors.ts';
-import type { InstanceRecord, RetainedData } from '#shared/model.ts';
+import type { DataKind, InstanceRecord, RetainedData } from '#shared/model.ts';
 import { fingerprint } from './fingerprint.ts';
 
 export interface IngestOrderInput {
@@ -153,10 +153,20 @@ async function renew(
   }
   const replaced = await deps.instances.replace(next, current.version, {
     claim: { orderId: order.orderId, instanceId: input.instanceId, fingerprint: digest },
-    cancelPurges: current.status === 'UNSUBSCRIBED',
+    // Only the kinds that come back: a purge already recorded must still finish deleting its data.
+    cancelPurges: restoredKinds(current),
   });
   return replaced ? { ...next, version: current.version + 1 } : null;
 }
 
 const orderConflict = (orderId: string) =>
   new RefundError('ORDER_CONFLICT', 'This orderId was already recorded with different content', { orderId });
+
+/** The data kinds a restore of `instance` brings back: those still RETAINED (not yet purged). */
+function restoredKinds(instance: InstanceRecord): DataKind[] {
+  if (instance.status !== 'UNSUBSCRIBED' || !instance.retention) return [];
+  const kinds: DataKind[] = [];
+  if (instance.retention.configData.status === 'RETAINED') kinds.push('CONFIG');
+  if (instance.retention.logData.status === 'RETAINED') kinds.push('LOG');
+  return kinds;
+}

@@ -124,11 +124,11 @@ export class DynamoInstanceStore implements InstanceStore, QuotaStore {
   async replace(
     instance: InstanceRecord,
     expectedVersion: number,
-    extra: { claim?: { orderId: string } & OrderClaim; cancelPurges?: boolean } = {},
+    extra: { claim?: { orderId: string } & OrderClaim; cancelPurges?: readonly DataKind[] } = {},
   ): Promise<boolean> {
     const { doc, tableName } = this.#table;
     const { accountId, instanceId } = instance;
-    const { claim, cancelPurges = false } = extra;
+    const { claim, cancelPurges = [] } = extra;
     try {
       await withConflictRetry(() =>
         doc.send(
@@ -163,11 +163,9 @@ export class DynamoInstanceStore implements InstanceStore, QuotaStore {
                     },
                   ]
                 : []),
-              ...(cancelPurges
-                ? DATA_KINDS.map((kind) => ({
-                    Delete: { TableName: tableName, Key: keys.purge(accountId, instanceId, kind) },
-                  }))
-                : []),
+              ...cancelPurges.map((kind) => ({
+                Delete: { TableName: tableName, Key: keys.purge(accountId, instanceId, kind) },
+              })),
             ],
           }),
         ),

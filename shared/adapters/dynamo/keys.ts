@@ -50,11 +50,15 @@ export const keys = {
   accountPk: account,
 };
 
+/** The partitions of the sharded indexes: `pending` holds unsettled orders, `due` scheduled purges. */
+export const pendingPartition = (shard: number): string => `PENDING#${shard}`;
+export const duePartition = (shard: number): string => `DUE#${shard}`;
+
 /** Index attributes that put an unsubscribe order into the `pending` index (removed once it leaves PENDING). */
 export function pendingIndex(unsubscribeOrderId: string, createdAtIso: string) {
   const { partitionKey, sortKey } = TABLE.indexes.pending;
   return {
-    [partitionKey]: `PENDING#${shardOf(unsubscribeOrderId)}`,
+    [partitionKey]: pendingPartition(shardOf(unsubscribeOrderId)),
     [sortKey]: `${createdAtIso}#${unsubscribeOrderId}`,
   };
 }
@@ -63,7 +67,7 @@ export function pendingIndex(unsubscribeOrderId: string, createdAtIso: string) {
 export function dueIndex(accountId: string, instanceId: string, kind: DataKind, purgeAtIso: string) {
   const { partitionKey, sortKey } = TABLE.indexes.due;
   return {
-    [partitionKey]: `DUE#${shardOf(`${accountId}#${instanceId}`)}`,
+    [partitionKey]: duePartition(shardOf(`${accountId}#${instanceId}`)),
     [sortKey]: `${purgeAtIso}#${accountId}#${instanceId}#${kind}`,
   };
 }

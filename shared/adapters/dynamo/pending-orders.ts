@@ -9,6 +9,7 @@ import type { Millis } from '#shared/domain.ts';
 import type { RefundMessage } from '#shared/model.ts';
 import type { PendingOrders } from '#use-cases/reconcile-pending.ts';
 import type { TableRef } from './client.ts';
+import { pendingPartition } from './keys.ts';
 
 const { indexName, partitionKey, sortKey } = TABLE.indexes.pending;
 
@@ -49,7 +50,7 @@ export class DynamoPendingOrders implements PendingOrders {
           IndexName: indexName,
           KeyConditionExpression: '#pk = :pk AND #sk < :cutoff',
           ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
-          ExpressionAttributeValues: { ':pk': `PENDING#${shard}`, ':cutoff': cutoff },
+          ExpressionAttributeValues: { ':pk': pendingPartition(shard), ':cutoff': cutoff },
           ProjectionExpression: 'accountId, unsubscribeOrderId',
           ExclusiveStartKey: after,
           Limit: limit - orders.length,

@@ -18,7 +18,7 @@ import type {
   PurgeStore,
 } from '#use-cases/purge-retention.ts';
 import { cancellationReasons, isConditionFailure, type TableRef } from './client.ts';
-import { keys, stripKeys } from './keys.ts';
+import { duePartition, keys, stripKeys } from './keys.ts';
 import { withConflictRetry } from './transactions.ts';
 
 const { indexName, partitionKey, sortKey } = TABLE.indexes.due;
@@ -45,8 +45,7 @@ export class DynamoPurgeStore implements PurgeStore {
   due(now: Millis): DueCursor {
     const upper = `${new Date(now).toISOString()}#\uffff`;
     const shards: ShardState[] = Array.from({ length: TABLE.shards }, (_, shard) => ({
-      // The partition format of `dueIndex` in keys.ts.
-      pk: `DUE#${shard}`,
+      pk: duePartition(shard),
       buffer: [],
       after: undefined,
       exhausted: false,
