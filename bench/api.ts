@@ -39,7 +39,9 @@ const DAY = 86_400_000;
 
 export interface LatencySummary {
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
+  maxMs: number;
   meanMs: number;
 }
 
@@ -56,7 +58,9 @@ export interface ApiFigure {
 
 const summary = (samples: readonly number[]): LatencySummary => ({
   p50Ms: percentile(samples, 50),
+  p90Ms: percentile(samples, 90),
   p99Ms: percentile(samples, 99),
+  maxMs: Math.max(...samples),
   meanMs: samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length),
 });
 
@@ -304,7 +308,7 @@ export async function benchApi(opts: { quick: boolean; iterations?: number }): P
 if (import.meta.main) {
   for (const f of await benchApi({ quick: process.argv.includes('--quick') })) {
     process.stdout.write(
-      `${f.operation}: API p50 ${ms(f.api.p50Ms)} p99 ${ms(f.api.p99Ms)} vs raw p50 ${ms(f.raw.p50Ms)} p99 ${ms(f.raw.p99Ms)} = p50 ${f.p50Ratio.toFixed(2)}×, p99 ${f.p99Ratio.toFixed(2)}× (${f.samples} samples)\n`,
+      `${f.operation}: API p50/p90/p99/max ${[f.api.p50Ms, f.api.p90Ms, f.api.p99Ms, f.api.maxMs].map(ms).join(' / ')} vs raw ${[f.raw.p50Ms, f.raw.p90Ms, f.raw.p99Ms, f.raw.maxMs].map(ms).join(' / ')}: p50 ${f.p50Ratio.toFixed(2)}×, p99 ${f.p99Ratio.toFixed(2)}× (${f.samples} samples)\n`,
     );
   }
 }
