@@ -12,12 +12,15 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
 import { PaymentSimulator } from '#adapters/payment-simulator.ts';
 import { decodeRefundMessage } from '#adapters/sqs-refund-queue.ts';
+import { SqsRetryBackoff } from '#adapters/sqs-retry-backoff.ts';
 import { systemClock } from '#ports/clock.ts';
+import type { RetryBackoff } from '#ports/refund-queue.ts';
 import { readConfig } from '#shared/config.ts';
 import type { RefundMessage } from '#shared/model.ts';
 import { type SettlementDeps, type SettlementEvent, settleRefund } from '#use-cases/settle-refund.ts';
@@ -33,11 +36,16 @@ export type ProcessorLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'addConte
 export interface RefundProcessorDeps extends Omit<SettlementDeps, 'observe'> {
   logger?: ProcessorLogger;
   metrics?: ProcessorMetrics;
+  /** Spaces out retries after a failure; without it a message returns after the queue's visibility timeout. */
+  backoff?: RetryBackoff;
 }
 
 export type RefundProcessorHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
 export const METRICS_NAMESPACE = 'RefundService';
+
+/** No retry waits longer than this (the queue keeps messages for days; 5 receives end in the DLQ). */
+export const RETRY_MAX_SECONDS = 15 * 60;
 
 /** Turns settlement facts into logs and metrics (ids only: no references, no reasons). */
 function observer(logger: ProcessorLogger, metrics: ProcessorMetrics) {
@@ -130,6 +138,10 @@ export function createRefundProcessorHandler(deps: RefundProcessorDeps): RefundP
         receiveCount,
         ...errorFacts(error),
       });
+      await deps.backoff?.postpone(record.receiptHandle, receiveCount).catch((postponeError: unknown) =>
+        // The retry still happens, after the queue's own visibility timeout.
+        logger.warn('Could not postpone the retry', errorFacts(postponeError)),
+      );
       throw error;
     }
   };
@@ -160,4 +172,12 @@ export const handler = createRefundProcessorHandler({
   orders: new DynamoSettlementStore(table),
   provider: paymentProvider,
   clock: systemClock,
+  ...(config.refundQueueUrl
+    ? {
+        backoff: new SqsRetryBackoff(new SQSClient({}), config.refundQueueUrl, {
+          baseSeconds: config.retryBaseSeconds,
+          maxSeconds: RETRY_MAX_SECONDS,
+        }),
+      }
+    : {}),
 });

@@ -21,12 +21,15 @@ const schema = z.object({
   REFUND_QUEUE_URL: z.optional(z.string().check(z.minLength(1))),
   /** Comma-separated `YYYY-MM-DD` dates (UTC+8) that are not business days for `dueBy`. */
   HOLIDAYS: holidayList,
+  /** First retry delay of a failed refund message, doubled on each receive (default 30 s). */
+  RETRY_BASE_SECONDS: z._default(z.pipe(z.string().check(z.regex(/^\d{1,4}$/)), z.transform(Number)), 30),
 });
 
 export interface Config {
   tableName: string;
   refundQueueUrl: string | undefined;
   holidays: string[];
+  retryBaseSeconds: number;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,6 +42,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tableName: result.data.TABLE_NAME,
     refundQueueUrl: result.data.REFUND_QUEUE_URL,
     holidays: result.data.HOLIDAYS,
+    retryBaseSeconds: result.data.RETRY_BASE_SECONDS,
   };
 }
 

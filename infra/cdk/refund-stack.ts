@@ -178,6 +178,9 @@ export class RefundStack extends Stack {
     // call the payment provider at once: the provider rate-limits refunds, and a burst of
     // unsubscriptions must queue up here rather than fail at the provider. Partial batch
     // responses: one failing message is retried alone, the others are deleted.
+    // It also needs the queue's URL to space out retries (ChangeMessageVisibility, which the
+    // event source's consume grant includes).
+    functions['refund-processor'].addEnvironment('REFUND_QUEUE_URL', this.refundQueue.queueUrl);
     functions['refund-processor'].function.addEventSource(
       new SqsEventSource(this.refundQueue, {
         batchSize: 10,

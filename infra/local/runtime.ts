@@ -111,6 +111,8 @@ function handlerEnv(o: {
   return {
     TABLE_NAME: o.tableName,
     REFUND_QUEUE_URL: o.refundQueueUrl,
+    // Retries 1 s, 2 s, 4 s… apart locally, so a `flaky-` refund settles within seconds.
+    RETRY_BASE_SECONDS: process.env.RETRY_BASE_SECONDS ?? '1',
     AWS_ENDPOINT_URL_DYNAMODB: o.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: o.sqsEndpoint,
     AWS_REGION: LOCAL_REGION,

@@ -123,10 +123,10 @@ describe('functions', () => {
     expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
   });
 
-  it('sets REFUND_QUEUE_URL exactly on the functions that enqueue refunds', () => {
+  it('sets REFUND_QUEUE_URL exactly on the functions that enqueue refunds, and the processor (retry backoff)', () => {
     for (const name of NAMES) {
       const variables = resources[fnId(name)]?.Properties.Environment.Variables as Json;
-      if (FUNCTIONS[name].sendsRefunds) {
+      if (FUNCTIONS[name].sendsRefunds || name === 'refund-processor') {
         expect(variables.REFUND_QUEUE_URL, name).toEqual({ Ref: logicalId(stack.refundQueue) });
       } else {
         expect(variables.REFUND_QUEUE_URL, name).toBeUndefined();

@@ -94,6 +94,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     tableName,
     refundQueueUrl: queues.refundQueueUrl,
     holidays: options.holidays ?? [],
+    retryBaseSeconds: 1,
   };
   handlerEnvironment(config);
 
