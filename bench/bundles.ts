@@ -51,17 +51,17 @@ export interface BuiltBundles {
   dispose(): void;
 }
 
-/** Builds every function and both bare baselines into a fresh temporary directory. */
-export async function buildBundles(): Promise<BuiltBundles> {
+/** Builds every function and both bare baselines into a fresh temporary directory (`experiment`: see `cdkBundle`). */
+export async function buildBundles(experiment: Parameters<typeof cdkBundle>[2] = {}): Promise<BuiltBundles> {
   const dir = mkdtempSync(join(tmpdir(), 'refund-bench-bundles-'));
   try {
     const names = Object.keys(FUNCTIONS) as ServiceFunctionName[];
     const built = await Promise.all(
-      names.map((name) => cdkBundle({ entry: FUNCTIONS[name].entry }, join(dir, name))),
+      names.map((name) => cdkBundle({ entry: FUNCTIONS[name].entry }, join(dir, name), experiment)),
     );
     const sets = Object.keys(BARE_SOURCES) as ClientSet[];
     const bare = await Promise.all(
-      sets.map((set) => cdkBundle({ contents: BARE_SOURCES[set] }, join(dir, `bare-${set}`))),
+      sets.map((set) => cdkBundle({ contents: BARE_SOURCES[set] }, join(dir, `bare-${set}`), experiment)),
     );
     return {
       functions: Object.fromEntries(names.map((name, i) => [name, built[i]])) as BuiltBundles['functions'],

@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
 import { type BuiltBundles, buildBundles, type ClientSet, clientsOf } from './bundles.ts';
+import { HTTP_SHIM_ALIAS } from './support/cdk-bundle.ts';
 import { median, ms, ratio, rotation } from './support/stats.ts';
 
 const run = promisify(execFile);
@@ -99,23 +100,59 @@ async function importOnce(file: string, env: Record<string, string>): Promise<nu
 }
 
 interface Target {
-  id: ServiceFunctionName | `bare:${ClientSet}`;
+  /** `quote`, `bare:dynamodb`, … optionally prefixed by a variant (`shim/quote`). */
+  id: string;
   file: string;
   sendsRefunds: boolean;
 }
 
-function targets(bundles: BuiltBundles): Target[] {
+function targets(bundles: BuiltBundles, prefix = ''): Target[] {
   const functions = (Object.keys(bundles.functions) as ServiceFunctionName[]).map((name) => ({
-    id: name,
+    id: `${prefix}${name}`,
     file: bundles.functions[name].file,
     sendsRefunds: FUNCTIONS[name].sendsRefunds,
   }));
   const bare = (Object.keys(bundles.bare) as ClientSet[]).map((set) => ({
-    id: `bare:${set}` as const,
+    id: `${prefix}bare:${set}`,
     file: bundles.bare[set].file,
     sendsRefunds: set === 'dynamodb+sqs',
   }));
   return [...functions, ...bare];
+}
+
+/**
+ * Import times of every target over `runs` rounds; each round imports every target once, the
+ * order rotated from round to round. One unrecorded round first brings every file into the
+ * page cache alike.
+ */
+async function importTimes(all: readonly Target[], runs: number): Promise<Map<string, number[]>> {
+  const times = new Map<string, number[]>(all.map((t) => [t.id, []]));
+  for (const t of all) await importOnce(t.file, lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds }));
+  for (let round = 0; round < runs; round++) {
+    for (const i of rotation(all.length, round)) {
+      const t = all[i] as Target;
+      times.get(t.id)?.push(await importOnce(t.file, lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds })));
+    }
+  }
+  return times;
+}
+
+function figures(bundles: BuiltBundles, times: Map<string, number[]>, prefix = ''): ColdInitFigure[] {
+  return (Object.keys(bundles.functions) as ServiceFunctionName[]).map((name) => {
+    const clients = clientsOf(FUNCTIONS[name]);
+    const own = times.get(`${prefix}${name}`) ?? [];
+    const bare = times.get(`${prefix}bare:${clients}`) ?? [];
+    return {
+      function: name,
+      clients,
+      medianMs: median(own),
+      bareMedianMs: median(bare),
+      ratio: ratio(median(own), median(bare)),
+      minMs: Math.min(...own),
+      bareMinMs: Math.min(...bare),
+      target: COLD_INIT_RATIO_TARGET,
+    };
+  });
 }
 
 export interface ColdInitFigure {
@@ -148,31 +185,20 @@ export interface ColdInitResult {
 
 /** `runs` interleaved rounds of imports of every function bundle and both bare bundles. */
 export async function measureColdInit(bundles: BuiltBundles, runs: number): Promise<ColdInitFigure[]> {
-  const all = targets(bundles);
-  const times = new Map<Target['id'], number[]>(all.map((t) => [t.id, []]));
-  // One unrecorded round first: the files come into the page cache for every variant alike.
-  for (const t of all) await importOnce(t.file, lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds }));
-  for (let round = 0; round < runs; round++) {
-    for (const i of rotation(all.length, round)) {
-      const t = all[i] as Target;
-      times.get(t.id)?.push(await importOnce(t.file, lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds })));
-    }
-  }
-  return (Object.keys(bundles.functions) as ServiceFunctionName[]).map((name) => {
-    const clients = clientsOf(FUNCTIONS[name]);
-    const own = times.get(name) ?? [];
-    const bare = times.get(`bare:${clients}`) ?? [];
-    return {
-      function: name,
-      clients,
-      medianMs: median(own),
-      bareMedianMs: median(bare),
-      ratio: ratio(median(own), median(bare)),
-      minMs: Math.min(...own),
-      bareMinMs: Math.min(...bare),
-      target: COLD_INIT_RATIO_TARGET,
-    };
-  });
+  return figures(bundles, await importTimes(targets(bundles), runs));
+}
+
+/**
+ * The same measurement for two builds of everything, interleaved with each other: what a
+ * change to the bundling buys (`npx node bench/cold-init.ts --http-shim`).
+ */
+export async function compareColdInit(
+  a: BuiltBundles,
+  b: BuiltBundles,
+  runs: number,
+): Promise<{ a: ColdInitFigure[]; b: ColdInitFigure[] }> {
+  const times = await importTimes([...targets(a, 'a/'), ...targets(b, 'b/')], runs);
+  return { a: figures(a, times, 'a/'), b: figures(b, times, 'b/') };
 }
 
 function countingServer(): Promise<{ server: Server; endpoint: string; connections: () => number }> {
@@ -232,15 +258,33 @@ export async function benchColdInit(
   return { runs, figures, network };
 }
 
-if (import.meta.main) {
+const line = (f: ColdInitFigure, runs: number) =>
+  `${f.function}: median ${ms(f.medianMs)} vs bare ${f.clients} ${ms(f.bareMedianMs)} = ${f.ratio.toFixed(2)}× (min ${ms(f.minMs)} vs ${ms(f.bareMinMs)}), ${runs} runs\n`;
+
+if (import.meta.main && process.argv.includes('--http-shim')) {
+  // Experiment: every bundle as CDK builds it vs the same with `node:http` loaded through
+  // `process.getBuiltinModule` instead of an ESM import (see support/node-http.cjs).
+  const runs = process.argv.includes('--quick') ? 3 : 21;
+  const [asCdk, shimmed] = await Promise.all([buildBundles(), buildBundles({ alias: HTTP_SHIM_ALIAS })]);
+  try {
+    const { a, b } = await compareColdInit(asCdk, shimmed, runs);
+    a.forEach((f, i) => {
+      const g = b[i] as ColdInitFigure;
+      process.stdout.write(
+        `${f.function}: as CDK ${ms(f.medianMs)} → with shim ${ms(g.medianMs)} (${ms(g.medianMs - f.medianMs)}); ` +
+          `bare ${f.clients} ${ms(f.bareMedianMs)} → ${ms(g.bareMedianMs)}; ratio ${f.ratio.toFixed(2)}× → ${g.ratio.toFixed(2)}×\n`,
+      );
+    });
+    process.stdout.write(`(${runs} interleaved runs of all ${2 * (a.length + 2)} bundles)\n`);
+  } finally {
+    asCdk.dispose();
+    shimmed.dispose();
+  }
+} else if (import.meta.main) {
   const bundles = await buildBundles();
   try {
     const result = await benchColdInit(bundles, { quick: process.argv.includes('--quick') });
-    for (const f of result.figures) {
-      process.stdout.write(
-        `${f.function}: median ${ms(f.medianMs)} vs bare ${f.clients} ${ms(f.bareMedianMs)} = ${f.ratio.toFixed(2)}× (min ${ms(f.minMs)} vs ${ms(f.bareMinMs)}), ${result.runs} runs\n`,
-      );
-    }
+    for (const f of result.figures) process.stdout.write(line(f, result.runs));
     process.stdout.write(`network at import: ${JSON.stringify(result.network)}\n`);
   } finally {
     bundles.dispose();

@@ -27,6 +27,16 @@ export const CDK_ESBUILD_OPTIONS = {
   external: [],
 } as const satisfies BuildOptions;
 
+/**
+ * Experiment, not what CDK does: resolve `node:http` to a CommonJS module that returns
+ * `process.getBuiltinModule('node:http')`. An ESM `import … from 'node:http'` (in the bundle:
+ * @smithy/credential-provider-imds and @middy/util) builds Node's ESM facade of `node:http`,
+ * which reads every export, and so runs its lazy getters that load the bundled undici (fetch,
+ * WebSocket): ~10 ms of every cold start for nothing. With CDK this is one `esbuildArgs` entry:
+ * `{ '--alias:node:http': '<path of a file like support/node-http.cjs>' }`.
+ */
+export const HTTP_SHIM_ALIAS = { 'node:http': resolve(import.meta.dirname, 'node-http.cjs') };
+
 export interface Bundle {
   /** Absolute path of `index.mjs`. */
   file: string;
@@ -44,10 +54,13 @@ export interface Bundle {
 export async function cdkBundle(
   source: { entry: string } | { contents: string },
   dir: string,
+  /** Only for experiments (e.g. `HTTP_SHIM_ALIAS`); the benchmark's figures use CDK's options alone. */
+  experiment: Pick<BuildOptions, 'alias'> = {},
 ): Promise<Bundle> {
   const outfile = join(dir, 'index.mjs');
   const result = await build({
     ...CDK_ESBUILD_OPTIONS,
+    ...experiment,
     ...('entry' in source
       ? { entryPoints: [resolve(REPO_ROOT, source.entry)] }
       : { stdin: { contents: source.contents, resolveDir: REPO_ROOT, sourcefile: 'bare.ts', loader: 'ts' } }),
