@@ -34,11 +34,12 @@ const SERVICE_NAME = 'refund-service';
 /** What a Lambda container's environment holds at import (the stack's variables and the runtime's). */
 export function lambdaEnv(
   name: string,
-  options: { sendsRefunds: boolean; endpoint?: string },
+  options: { sendsRefunds: boolean; endpoint?: string; sourceMaps?: boolean },
 ): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    NODE_OPTIONS: '--enable-source-maps',
+    // The stack sets it (ServiceFunction): stack traces point into the TypeScript sources.
+    ...(options.sourceMaps === false ? {} : { NODE_OPTIONS: '--enable-source-maps' }),
     AWS_REGION: 'eu-west-1',
     AWS_DEFAULT_REGION: 'eu-west-1',
     AWS_LAMBDA_FUNCTION_NAME: `RefundService-${name}`,
@@ -104,18 +105,22 @@ interface Target {
   id: string;
   file: string;
   sendsRefunds: boolean;
+  /** NODE_OPTIONS=--enable-source-maps, as deployed (default true). */
+  sourceMaps?: boolean;
 }
 
-function targets(bundles: BuiltBundles, prefix = ''): Target[] {
+function targets(bundles: BuiltBundles, prefix = '', sourceMaps = true): Target[] {
   const functions = (Object.keys(bundles.functions) as ServiceFunctionName[]).map((name) => ({
     id: `${prefix}${name}`,
     file: bundles.functions[name].file,
     sendsRefunds: FUNCTIONS[name].sendsRefunds,
+    sourceMaps,
   }));
   const bare = (Object.keys(bundles.bare) as ClientSet[]).map((set) => ({
     id: `${prefix}bare:${set}`,
     file: bundles.bare[set].file,
     sendsRefunds: set === 'dynamodb+sqs',
+    sourceMaps,
   }));
   return [...functions, ...bare];
 }
@@ -127,11 +132,19 @@ function targets(bundles: BuiltBundles, prefix = ''): Target[] {
  */
 async function importTimes(all: readonly Target[], runs: number): Promise<Map<string, number[]>> {
   const times = new Map<string, number[]>(all.map((t) => [t.id, []]));
-  for (const t of all) await importOnce(t.file, lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds }));
+  for (const t of all)
+    await importOnce(t.file, lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds, sourceMaps: t.sourceMaps }));
   for (let round = 0; round < runs; round++) {
     for (const i of rotation(all.length, round)) {
       const t = all[i] as Target;
-      times.get(t.id)?.push(await importOnce(t.file, lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds })));
+      times
+        .get(t.id)
+        ?.push(
+          await importOnce(
+            t.file,
+            lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds, sourceMaps: t.sourceMaps }),
+          ),
+        );
     }
   }
   return times;
@@ -196,8 +209,12 @@ export async function compareColdInit(
   a: BuiltBundles,
   b: BuiltBundles,
   runs: number,
+  options: { bSourceMaps?: boolean } = {},
 ): Promise<{ a: ColdInitFigure[]; b: ColdInitFigure[] }> {
-  const times = await importTimes([...targets(a, 'a/'), ...targets(b, 'b/')], runs);
+  const times = await importTimes(
+    [...targets(a, 'a/'), ...targets(b, 'b/', options.bSourceMaps ?? true)],
+    runs,
+  );
   return { a: figures(a, times, 'a/'), b: figures(b, times, 'b/') };
 }
 
@@ -261,24 +278,36 @@ export async function benchColdInit(
 const line = (f: ColdInitFigure, runs: number) =>
   `${f.function}: median ${ms(f.medianMs)} vs bare ${f.clients} ${ms(f.bareMedianMs)} = ${f.ratio.toFixed(2)}× (min ${ms(f.minMs)} vs ${ms(f.bareMinMs)}), ${runs} runs\n`;
 
-if (import.meta.main && process.argv.includes('--http-shim')) {
-  // Experiment: every bundle as CDK builds it vs the same with `node:http` loaded through
-  // `process.getBuiltinModule` instead of an ESM import (see support/node-http.cjs).
+/**
+ * Experiments, each against every bundle as deployed, interleaved:
+ * `--http-shim`: node:http loaded without its ESM facade (see `HTTP_SHIM_ALIAS`);
+ * `--no-source-maps`: the same bundles imported without NODE_OPTIONS=--enable-source-maps.
+ */
+const experiment = process.argv.includes('--http-shim')
+  ? 'http-shim'
+  : process.argv.includes('--no-source-maps')
+    ? 'no-source-maps'
+    : undefined;
+
+if (import.meta.main && experiment) {
   const runs = process.argv.includes('--quick') ? 3 : 21;
-  const [asCdk, shimmed] = await Promise.all([buildBundles(), buildBundles({ alias: HTTP_SHIM_ALIAS })]);
+  const asDeployed = await buildBundles();
+  const variant = experiment === 'http-shim' ? await buildBundles({ alias: HTTP_SHIM_ALIAS }) : asDeployed;
   try {
-    const { a, b } = await compareColdInit(asCdk, shimmed, runs);
+    const { a, b } = await compareColdInit(asDeployed, variant, runs, {
+      bSourceMaps: experiment !== 'no-source-maps',
+    });
     a.forEach((f, i) => {
       const g = b[i] as ColdInitFigure;
       process.stdout.write(
-        `${f.function}: as CDK ${ms(f.medianMs)} → with shim ${ms(g.medianMs)} (${ms(g.medianMs - f.medianMs)}); ` +
+        `${f.function}: as deployed ${ms(f.medianMs)} → ${experiment} ${ms(g.medianMs)} (${ms(g.medianMs - f.medianMs)}); ` +
           `bare ${f.clients} ${ms(f.bareMedianMs)} → ${ms(g.bareMedianMs)}; ratio ${f.ratio.toFixed(2)}× → ${g.ratio.toFixed(2)}×\n`,
       );
     });
-    process.stdout.write(`(${runs} interleaved runs of all ${2 * (a.length + 2)} bundles)\n`);
+    process.stdout.write(`(${runs} interleaved runs of all ${2 * (a.length + 2)} imports)\n`);
   } finally {
-    asCdk.dispose();
-    shimmed.dispose();
+    asDeployed.dispose();
+    if (variant !== asDeployed) variant.dispose();
   }
 } else if (import.meta.main) {
   const bundles = await buildBundles();
