@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FUNCTIONS, type FunctionDef, type ServiceFunctionName } from '#infra/cdk/functions.ts';
+import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
 import { type Bundle, cdkBundle } from './support/cdk-bundle.ts';
 import { kib, ratio } from './support/stats.ts';
 
@@ -19,11 +19,14 @@ export const BUNDLE_RATIO_TARGET = 1.25;
 export type ClientSet = 'dynamodb' | 'dynamodb+sqs';
 
 /**
- * Every function reads or writes the table (a DynamoDBDocumentClient); those that send refunds
- * also create an SQSClient. The refund processor *receives* from SQS through the event source
- * mapping, which needs no client in the function.
+ * The clients a function creates, read from what its bundle contains: every function reads or
+ * writes the table (a DynamoDBDocumentClient); one whose bundle holds `@aws-sdk/client-sqs`
+ * also creates an SQSClient (those that send refunds, and the refund processor, which spaces
+ * out retries with ChangeMessageVisibility; receiving itself is the event source mapping's job).
+ * Read from the bundle rather than `FUNCTIONS`, so the baseline follows the code.
  */
-export const clientsOf = (def: FunctionDef): ClientSet => (def.sendsRefunds ? 'dynamodb+sqs' : 'dynamodb');
+export const clientsOf = (bundle: Bundle): ClientSet =>
+  (bundle.byPackage['@aws-sdk/client-sqs'] ?? 0) > 0 ? 'dynamodb+sqs' : 'dynamodb';
 
 /** The bare baseline: the clients, created at module scope exactly as `shared/wiring.ts` would, and a handler. */
 export const BARE_SOURCES: Record<ClientSet, string> = {
@@ -92,7 +95,7 @@ export interface BundleFigure {
 export function bundleFigures(bundles: BuiltBundles): BundleFigure[] {
   return (Object.keys(bundles.functions) as ServiceFunctionName[]).map((name) => {
     const own = bundles.functions[name];
-    const clients = clientsOf(FUNCTIONS[name]);
+    const clients = clientsOf(own);
     const bare = bundles.bare[clients];
     const added = Object.entries(own.byPackage)
       .map(([pkg, bytes]) => [pkg, bytes - (bare.byPackage[pkg] ?? 0)] as const)

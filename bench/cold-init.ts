@@ -5,7 +5,7 @@
  * every bundle once, in a rotated order, so machine load falls on all of them alike.
  *
  * Each child gets the environment Lambda would give it: the stack's variables (TABLE_NAME,
- * REFUND_QUEUE_URL for the functions that send refunds, the Powertools names,
+ * REFUND_QUEUE_URL for the functions with an SQS client, the Powertools names,
  * NODE_OPTIONS=--enable-source-maps) and the runtime's (AWS_REGION, credentials, function
  * name and memory).
  *
@@ -20,7 +20,7 @@ import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
+import type { ServiceFunctionName } from '#infra/cdk/functions.ts';
 import { type BuiltBundles, buildBundles, type ClientSet, clientsOf } from './bundles.ts';
 import { HTTP_SHIM_ALIAS } from './support/cdk-bundle.ts';
 import { median, ms, ratio, rotation } from './support/stats.ts';
@@ -34,7 +34,7 @@ const SERVICE_NAME = 'refund-service';
 /** What a Lambda container's environment holds at import (the stack's variables and the runtime's). */
 export function lambdaEnv(
   name: string,
-  options: { sendsRefunds: boolean; endpoint?: string; sourceMaps?: boolean },
+  options: { usesSqs: boolean; endpoint?: string; sourceMaps?: boolean },
 ): Record<string, string> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -52,7 +52,7 @@ export function lambdaEnv(
     POWERTOOLS_METRICS_NAMESPACE: 'RefundService',
     TABLE_NAME: 'RefundService-Table',
   };
-  if (options.sendsRefunds) {
+  if (options.usesSqs) {
     env.REFUND_QUEUE_URL = options.endpoint
       ? `${options.endpoint}/123456789012/refunds`
       : 'https://sqs.eu-west-1.amazonaws.com/123456789012/refunds';
@@ -104,7 +104,8 @@ interface Target {
   /** `quote`, `bare:dynamodb`, … optionally prefixed by a variant (`shim/quote`). */
   id: string;
   file: string;
-  sendsRefunds: boolean;
+  /** Creates an SQSClient (the stack gives these functions REFUND_QUEUE_URL). */
+  usesSqs: boolean;
   /** NODE_OPTIONS=--enable-source-maps, as deployed (default true). */
   sourceMaps?: boolean;
 }
@@ -113,13 +114,13 @@ function targets(bundles: BuiltBundles, prefix = '', sourceMaps = true): Target[
   const functions = (Object.keys(bundles.functions) as ServiceFunctionName[]).map((name) => ({
     id: `${prefix}${name}`,
     file: bundles.functions[name].file,
-    sendsRefunds: FUNCTIONS[name].sendsRefunds,
+    usesSqs: clientsOf(bundles.functions[name]) === 'dynamodb+sqs',
     sourceMaps,
   }));
   const bare = (Object.keys(bundles.bare) as ClientSet[]).map((set) => ({
     id: `${prefix}bare:${set}`,
     file: bundles.bare[set].file,
-    sendsRefunds: set === 'dynamodb+sqs',
+    usesSqs: set === 'dynamodb+sqs',
     sourceMaps,
   }));
   return [...functions, ...bare];
@@ -133,18 +134,13 @@ function targets(bundles: BuiltBundles, prefix = '', sourceMaps = true): Target[
 async function importTimes(all: readonly Target[], runs: number): Promise<Map<string, number[]>> {
   const times = new Map<string, number[]>(all.map((t) => [t.id, []]));
   for (const t of all)
-    await importOnce(t.file, lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds, sourceMaps: t.sourceMaps }));
+    await importOnce(t.file, lambdaEnv(t.id, { usesSqs: t.usesSqs, sourceMaps: t.sourceMaps }));
   for (let round = 0; round < runs; round++) {
     for (const i of rotation(all.length, round)) {
       const t = all[i] as Target;
       times
         .get(t.id)
-        ?.push(
-          await importOnce(
-            t.file,
-            lambdaEnv(t.id, { sendsRefunds: t.sendsRefunds, sourceMaps: t.sourceMaps }),
-          ),
-        );
+        ?.push(await importOnce(t.file, lambdaEnv(t.id, { usesSqs: t.usesSqs, sourceMaps: t.sourceMaps })));
     }
   }
   return times;
@@ -152,7 +148,7 @@ async function importTimes(all: readonly Target[], runs: number): Promise<Map<st
 
 function figures(bundles: BuiltBundles, times: Map<string, number[]>, prefix = ''): ColdInitFigure[] {
   return (Object.keys(bundles.functions) as ServiceFunctionName[]).map((name) => {
-    const clients = clientsOf(FUNCTIONS[name]);
+    const clients = clientsOf(bundles.functions[name]);
     const own = times.get(`${prefix}${name}`) ?? [];
     const bare = times.get(`${prefix}bare:${clients}`) ?? [];
     return {
@@ -241,7 +237,10 @@ export async function checkNoNetworkAtImport(bundles: BuiltBundles): Promise<Net
   const check: NetworkCheck = { connections: 0, sockets: 0, httpRequests: 0, dnsLookups: 0, imports: 0 };
   try {
     for (const name of Object.keys(bundles.functions) as ServiceFunctionName[]) {
-      const env = lambdaEnv(name, { sendsRefunds: FUNCTIONS[name].sendsRefunds, endpoint: counter.endpoint });
+      const env = lambdaEnv(name, {
+        usesSqs: clientsOf(bundles.functions[name]) === 'dynamodb+sqs',
+        endpoint: counter.endpoint,
+      });
       const { stdout } = await run(
         process.execPath,
         ['--import', hook, '--input-type=module', '-e', NETWORK_SCRIPT(bundles.functions[name].file)],
