@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     // Handlers log through Powertools; tests assert answers and stored state instead.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         extends: true,
