@@ -13,16 +13,18 @@
  *
  * No timing assertions: plain figures. Run alone: `npx node bench/purge.ts [--quick]`.
  */
+
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamo/client.ts';
-import { dueIndex, keys } from '#adapters/dynamo/keys.ts';
+import { keys } from '#adapters/dynamo/keys.ts';
 import { DynamoPurgeStore } from '#adapters/dynamo/purges.ts';
 import { DynamoRetainedDataStore } from '#adapters/dynamo/retained-data.ts';
 import { createTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal } from '#infra/local/emulators.ts';
 import { lambdaContext } from '#infra/local/lambda-events.ts';
-import { retentionDeadlines, toIso } from '#policy/index.ts';
+import { toIso } from '#policy/index.ts';
 import type { DataKind } from '#shared/model.ts';
+import { unsubscribedInstanceItems } from '#test/support/settlement-fixtures.ts';
 
 export interface PurgeFigure {
   dueInstances: number;
@@ -60,69 +62,15 @@ function instanceItems(
   unsubscribedAt: number,
   withData: boolean,
   onIndex = true,
-) {
-  const deadlines = retentionDeadlines(unsubscribedAt);
-  const purgeAt: Record<DataKind, number> = {
-    CONFIG: deadlines.configDataPurgeAt,
-    LOG: deadlines.logDataPurgeAt,
-  };
-  const items: Record<string, unknown>[] = [];
-  for (const kind of KINDS) {
-    items.push({
-      ...keys.purge(accountId, instanceId, kind),
-      entity: 'PURGE',
-      accountId,
-      instanceId,
-      kind,
-      purgeAt: purgeAt[kind],
-      ...(onIndex ? dueIndex(accountId, instanceId, kind, toIso(purgeAt[kind])) : {}),
-    });
-  }
-  if (!withData) return items;
-  const paidAt = unsubscribedAt - 30 * 86_400_000;
-  items.push({
-    ...keys.instance(accountId, instanceId),
-    entity: 'INSTANCE',
+): Record<string, unknown>[] {
+  const { purgeItems, otherItems } = unsubscribedInstanceItems({
     accountId,
     instanceId,
-    product: 'waf',
-    edition: 'Pro',
-    billingMethod: 'SUBSCRIPTION',
-    currency: 'USD',
-    status: 'UNSUBSCRIBED',
-    flags: { overduePayment: false, securityLocked: false, configurationChangeInProgress: false },
-    orders: [
-      {
-        orderId: `o-${instanceId}`,
-        type: 'NEW',
-        paidAt,
-        periodStart: paidAt,
-        periodEnd: paidAt + 365 * 86_400_000,
-        cashPaid: 99_900,
-        voucherPaid: 0,
-        paymentMethod: { type: 'CARD', reference: 'card-bench' },
-        status: 'PAID',
-      },
-    ],
-    version: 3,
     unsubscribedAt,
-    retention: {
-      configData: { status: 'RETAINED', purgeAt: purgeAt.CONFIG, purgedAt: null },
-      logData: { status: 'RETAINED', purgeAt: purgeAt.LOG, purgedAt: null },
-    },
-    createdAt: paidAt,
+    onIndex,
+    dataPadding: 512,
   });
-  for (const kind of KINDS) {
-    items.push({
-      ...keys.retainedData(accountId, instanceId, kind),
-      entity: 'RETAINED_DATA',
-      accountId,
-      instanceId,
-      kind,
-      data: { createdAt: paidAt, settings: 'x'.repeat(512) },
-    });
-  }
-  return items;
+  return withData ? [...purgeItems, ...otherItems] : purgeItems;
 }
 
 async function inParallel<T>(

@@ -139,18 +139,33 @@ export interface InstanceSeed {
   logDataPurgeAt?: Millis;
 }
 
+export interface UnsubscribedItemsOptions {
+  accountId: string;
+  instanceId: string;
+  unsubscribedAt: Millis;
+  configDataPurgeAt?: Millis;
+  logDataPurgeAt?: Millis;
+  /** Put the purge items on the due index (default true). */
+  onIndex?: boolean;
+  /** Bytes of filler in each retained-data item (default none). */
+  dataPadding?: number;
+}
+
 /**
- * An instance as the unsubscribe transaction leaves it: UNSUBSCRIBED with both kinds RETAINED,
- * a purge item per kind on the due index, and its retained data items.
+ * The items of an instance as the unsubscribe transaction leaves it: UNSUBSCRIBED with both
+ * kinds RETAINED, a purge item per kind (on the due index), and its retained data items.
+ * Shared by the tests (`seedUnsubscribedInstance`) and the purge benchmark (batch writes).
  */
-export async function seedUnsubscribedInstance(table: TableRef, seed: InstanceSeed): Promise<InstanceRecord> {
-  const accountId = seed.accountId ?? `acct-${randomUUID().slice(0, 8)}`;
-  const instanceId = seed.instanceId ?? `i-${randomUUID().slice(0, 8)}`;
-  const unsubscribedAt = Date.parse(seed.unsubscribedAt);
+export function unsubscribedInstanceItems(options: UnsubscribedItemsOptions): {
+  instance: InstanceRecord;
+  purgeItems: Record<string, unknown>[];
+  otherItems: Record<string, unknown>[];
+} {
+  const { accountId, instanceId, unsubscribedAt } = options;
   const deadlines = retentionDeadlines(unsubscribedAt);
   const purgeAt: Record<DataKind, Millis> = {
-    CONFIG: seed.configDataPurgeAt ?? deadlines.configDataPurgeAt,
-    LOG: seed.logDataPurgeAt ?? deadlines.logDataPurgeAt,
+    CONFIG: options.configDataPurgeAt ?? deadlines.configDataPurgeAt,
+    LOG: options.logDataPurgeAt ?? deadlines.logDataPurgeAt,
   };
   const paidAt = unsubscribedAt - 10 * 86_400_000;
   const instance: InstanceRecord = {
@@ -172,7 +187,7 @@ export async function seedUnsubscribedInstance(table: TableRef, seed: InstanceSe
         cashPaid: 99_900,
         voucherPaid: 0,
         paymentMethod: card(),
-        status: 'PAID',
+        status: 'CANCELLED',
       },
     ],
     version: 3,
@@ -183,29 +198,49 @@ export async function seedUnsubscribedInstance(table: TableRef, seed: InstanceSe
     },
     createdAt: paidAt,
   };
-  const puts: Record<string, unknown>[] = [
+  const purgeItems: Record<string, unknown>[] = [];
+  const otherItems: Record<string, unknown>[] = [
     { ...keys.instance(accountId, instanceId), entity: 'INSTANCE', ...instance },
   ];
   for (const kind of ['CONFIG', 'LOG'] as const) {
-    puts.push({
+    purgeItems.push({
       ...keys.purge(accountId, instanceId, kind),
       entity: 'PURGE',
       accountId,
       instanceId,
       kind,
       purgeAt: purgeAt[kind],
-      ...dueIndex(accountId, instanceId, kind, toIso(purgeAt[kind])),
+      ...(options.onIndex === false ? {} : dueIndex(accountId, instanceId, kind, toIso(purgeAt[kind]))),
     });
-    puts.push({
+    otherItems.push({
       ...keys.retainedData(accountId, instanceId, kind),
       entity: 'RETAINED_DATA',
       accountId,
       instanceId,
       kind,
-      data: { createdAt: paidAt },
+      data: {
+        createdAt: paidAt,
+        ...(options.dataPadding ? { settings: 'x'.repeat(options.dataPadding) } : {}),
+      },
     });
   }
-  await Promise.all(puts.map((Item) => table.doc.send(new PutCommand({ TableName: table.tableName, Item }))));
+  return { instance, purgeItems, otherItems };
+}
+
+/** Writes `unsubscribedInstanceItems` one by one (ids default to fresh random ones). */
+export async function seedUnsubscribedInstance(table: TableRef, seed: InstanceSeed): Promise<InstanceRecord> {
+  const { instance, purgeItems, otherItems } = unsubscribedInstanceItems({
+    accountId: seed.accountId ?? `acct-${randomUUID().slice(0, 8)}`,
+    instanceId: seed.instanceId ?? `i-${randomUUID().slice(0, 8)}`,
+    unsubscribedAt: Date.parse(seed.unsubscribedAt),
+    ...(seed.configDataPurgeAt === undefined ? {} : { configDataPurgeAt: seed.configDataPurgeAt }),
+    ...(seed.logDataPurgeAt === undefined ? {} : { logDataPurgeAt: seed.logDataPurgeAt }),
+  });
+  await Promise.all(
+    [...otherItems, ...purgeItems].map((Item) =>
+      table.doc.send(new PutCommand({ TableName: table.tableName, Item })),
+    ),
+  );
   return instance;
 }
 
