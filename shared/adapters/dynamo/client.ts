@@ -4,7 +4,8 @@
  * or by passing their own client.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { stripKeys } from './keys.ts';
 
 export interface TableRef {
   doc: DynamoDBDocumentClient;
@@ -38,4 +39,12 @@ export function isConditionFailure(error: unknown): boolean {
     'name' in error &&
     error.name === 'ConditionalCheckFailedException'
   );
+}
+
+/** A strongly consistent read of one item, without its storage-only attributes; null when absent. */
+export async function getItem<T>(table: TableRef, key: { pk: string; sk: string }): Promise<T | null> {
+  const result = await table.doc.send(
+    new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }),
+  );
+  return result.Item ? stripKeys<T>(result.Item) : null;
 }

@@ -5,7 +5,7 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { InstanceQuery, InstanceStore, OrderClaim, Page, QuotaStore } from '#ports/stores.ts';
 import type { DataKind, InstanceRecord } from '#shared/model.ts';
-import { cancellationReasons, type TableRef } from './client.ts';
+import { cancellationReasons, getItem, type TableRef } from './client.ts';
 import { keys, stripKeys } from './keys.ts';
 import { withConflictRetry } from './transactions.ts';
 
@@ -20,15 +20,7 @@ export class DynamoInstanceStore implements InstanceStore, QuotaStore {
   }
 
   async get(accountId: string, instanceId: string): Promise<InstanceRecord | null> {
-    const { doc, tableName } = this.#table;
-    const result = await doc.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: keys.instance(accountId, instanceId),
-        ConsistentRead: true,
-      }),
-    );
-    return result.Item ? stripKeys<InstanceRecord>(result.Item) : null;
+    return getItem<InstanceRecord>(this.#table, keys.instance(accountId, instanceId));
   }
 
   /**

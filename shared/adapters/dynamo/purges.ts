@@ -17,8 +17,8 @@ import type {
   PurgeRecord,
   PurgeStore,
 } from '#use-cases/purge-retention.ts';
-import { cancellationReasons, isConditionFailure, type TableRef } from './client.ts';
-import { duePartition, keys, stripKeys } from './keys.ts';
+import { cancellationReasons, getItem, isConditionFailure, type TableRef } from './client.ts';
+import { duePartition, keys } from './keys.ts';
 import { withConflictRetry } from './transactions.ts';
 
 const { indexName, partitionKey, sortKey } = TABLE.indexes.due;
@@ -96,15 +96,7 @@ export class DynamoPurgeStore implements PurgeStore {
   }
 
   async instance(accountId: string, instanceId: string): Promise<InstanceRecord | null> {
-    const { doc, tableName } = this.#table;
-    const result = await doc.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: keys.instance(accountId, instanceId),
-        ConsistentRead: true,
-      }),
-    );
-    return result.Item ? stripKeys<InstanceRecord>(result.Item) : null;
+    return getItem<InstanceRecord>(this.#table, keys.instance(accountId, instanceId));
   }
 
   async purgeItem(item: DuePurge): Promise<PurgeItemState | null> {

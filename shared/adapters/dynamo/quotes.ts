@@ -1,8 +1,8 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuoteStore } from '#ports/stores.ts';
 import type { QuoteRecord } from '#shared/model.ts';
-import type { TableRef } from './client.ts';
-import { keys, stripKeys } from './keys.ts';
+import { getItem, type TableRef } from './client.ts';
+import { keys } from './keys.ts';
 
 /** Expired quotes are removed by DynamoDB TTL a day after they expire (a clean-up backstop only: expiry is checked in code). */
 const TTL_GRACE_SECONDS = 86_400;
@@ -31,10 +31,6 @@ export class DynamoQuoteStore implements QuoteStore {
   }
 
   async get(accountId: string, quoteId: string): Promise<QuoteRecord | null> {
-    const { doc, tableName } = this.#table;
-    const result = await doc.send(
-      new GetCommand({ TableName: tableName, Key: keys.quote(accountId, quoteId), ConsistentRead: true }),
-    );
-    return result.Item ? stripKeys<QuoteRecord>(result.Item) : null;
+    return getItem<QuoteRecord>(this.#table, keys.quote(accountId, quoteId));
   }
 }

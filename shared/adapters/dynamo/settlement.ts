@@ -9,12 +9,12 @@
  *
  * Leaving `PENDING` removes the order from the sparse `pending` index (the reconciler's work list).
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TABLE } from '#schema/table.ts';
 import type { HistoryEntry, RefundMessage, UnsubscribeOrder } from '#shared/model.ts';
 import type { Completion, LineSettlement, SettlementStore, StatusChange } from '#use-cases/settle-refund.ts';
-import { cancellationReasons, isConditionFailure, type TableRef } from './client.ts';
-import { keys, stripKeys } from './keys.ts';
+import { cancellationReasons, getItem, isConditionFailure, type TableRef } from './client.ts';
+import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { withConflictRetry } from './transactions.ts';
 
@@ -38,15 +38,10 @@ export class DynamoSettlementStore implements SettlementStore {
   }
 
   async get(ref: RefundMessage): Promise<UnsubscribeOrder | null> {
-    const { doc, tableName } = this.#table;
-    const result = await doc.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
-        ConsistentRead: true,
-      }),
+    return getItem<UnsubscribeOrder>(
+      this.#table,
+      keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
     );
-    return result.Item ? stripKeys<UnsubscribeOrder>(result.Item) : null;
   }
 
   async transition(ref: RefundMessage, change: StatusChange): Promise<boolean> {

@@ -2,11 +2,11 @@
  * Reads of unsubscribe orders. Their ids start with the creation time in a sortable form
  * (`newUnsubscribeOrderId`), so a creation-time range is a key range: no filter scan.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page, UnsubscribeOrderQuery, UnsubscribeOrderStore } from '#ports/stores.ts';
 import { unsubscribeOrderIdTime as timePart } from '#shared/ids.ts';
 import type { UnsubscribeOrder } from '#shared/model.ts';
-import type { TableRef } from './client.ts';
+import { getItem, type TableRef } from './client.ts';
 import { keys, stripKeys } from './keys.ts';
 
 export class DynamoUnsubscribeOrderStore implements UnsubscribeOrderStore {
@@ -17,15 +17,7 @@ export class DynamoUnsubscribeOrderStore implements UnsubscribeOrderStore {
   }
 
   async get(accountId: string, unsubscribeOrderId: string): Promise<UnsubscribeOrder | null> {
-    const { doc, tableName } = this.#table;
-    const result = await doc.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: keys.unsubscribeOrder(accountId, unsubscribeOrderId),
-        ConsistentRead: true,
-      }),
-    );
-    return result.Item ? stripKeys<UnsubscribeOrder>(result.Item) : null;
+    return getItem<UnsubscribeOrder>(this.#table, keys.unsubscribeOrder(accountId, unsubscribeOrderId));
   }
 
   /** Newest first; `createdFrom` inclusive, `createdTo` exclusive. */
