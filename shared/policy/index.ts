@@ -35,4 +35,10 @@ export {
   startOfBillingDay,
   toIso,
 } from './time.ts';
-export { FULL_REFUND_WINDOW_MS, prorate, quoteUnsubscribe, type UnsubscribeQuote } from './unsubscribe.ts';
+export {
+  FULL_REFUND_WINDOW_MS,
+  inFullRefundWindow,
+  prorate,
+  quoteUnsubscribe,
+  type UnsubscribeQuote,
+} from './unsubscribe.ts';

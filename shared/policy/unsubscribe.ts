@@ -47,14 +47,21 @@ export function prorate(cash: MinorUnits, remainingDays: number, termDays: numbe
  * CANCELLED orders are ignored. Vouchers are never refunded; their sum over the lines is
  * reported as `nonRefundableVoucherAmount`. A refund of 0 → NOTHING_TO_REFUND.
  */
+/**
+ * Whether `now` is within the unconditional-refund window of the purchase (the 5 days of
+ * SPEC 2.2). Outside it the yearly quota cannot matter, so callers need not look it up.
+ */
+export function inFullRefundWindow(instance: InstanceFacts, now: Millis): boolean {
+  return now < newOrderOf(instance.orders).paidAt + FULL_REFUND_WINDOW_MS;
+}
+
 export function quoteUnsubscribe(
   instance: InstanceFacts,
   input: { now: Millis; quotaUsed: boolean },
 ): UnsubscribeQuote {
   checkEligibility(instance, 'UNSUBSCRIBE');
   const { now, quotaUsed } = input;
-  const purchase = newOrderOf(instance.orders);
-  const full = !quotaUsed && now < purchase.paidAt + FULL_REFUND_WINDOW_MS;
+  const full = inFullRefundWindow(instance, now) && !quotaUsed;
   const lines: RefundLine[] = [];
   let refundAmount = 0;
   let nonRefundableVoucherAmount = 0;

@@ -1,4 +1,5 @@
 import {
+  inFullRefundWindow,
   QUOTE_TTL_MS,
   type Quote,
   quotaYear,
@@ -28,7 +29,8 @@ export interface CreateQuoteInput {
 /**
  * Quotes a refund and stores the quote for 15 minutes:
  * 1. load the caller's instance (another account's is NOT_FOUND);
- * 2. for an unsubscription, look up whether this UTC+8 year's unconditional refund is used;
+ * 2. for an unsubscription within the 5-day window, look up whether this UTC+8 year's
+ *    unconditional refund is used (outside the window it cannot matter: no read);
  * 3. ask the policy, which checks eligibility and computes every line;
  * 4. store the quote bound to the instance version it saw.
  */
@@ -39,7 +41,9 @@ export async function createQuote(deps: CreateQuoteDeps, input: CreateQuoteInput
 
   let quote: Quote;
   if (kind === 'UNSUBSCRIBE') {
-    const quotaUsed = await deps.quota.isUsed(accountId, instance.product, quotaYear(now));
+    const quotaUsed =
+      inFullRefundWindow(instance, now) &&
+      (await deps.quota.isUsed(accountId, instance.product, quotaYear(now)));
     quote = quoteUnsubscribe(instance, { now, quotaUsed });
   } else {
     quote = quoteRenewalCancellation(instance, { now, updatedExpirationTime: input.updatedExpirationTime });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prorate, quoteUnsubscribe } from '#policy/index.ts';
+import { inFullRefundWindow, prorate, quoteUnsubscribe } from '#policy/index.ts';
 import { RefundError } from '#shared/errors.ts';
 import { at, instance, order } from './helpers.ts';
 
@@ -24,6 +24,17 @@ function refusal(fn: () => unknown): RefundError {
   }
   throw new Error('expected a RefundError');
 }
+
+describe('inFullRefundWindow: whether the yearly quota can matter at all', () => {
+  it.each([
+    ['2026-03-02T02:00:00.000Z', true],
+    ['2026-03-07T01:59:59.999Z', true],
+    ['2026-03-07T02:00:00.000Z', false],
+    ['2026-03-07T02:00:00.001Z', false],
+  ])('at %s → %s', (now, expected) => {
+    expect(inFullRefundWindow(annual(), at(now))).toBe(expected);
+  });
+});
 
 describe('quoteUnsubscribe: the 5-day full refund window (strict, from NEW.paidAt)', () => {
   it.each([
