@@ -1,4 +1,5 @@
 /** The read routes: instances, unsubscribe orders and the account balance (SPEC 4.2). */
+import { keys } from '#adapters/dynamo/keys.ts';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
 import { callerAccount, httpFunction } from '#http/handler.ts';
 import { decodeNextToken, encodeNextToken } from '#http/pagination.ts';
@@ -28,7 +29,7 @@ export function createHandler(deps: ReadDeps, clock: () => number = Date.now) {
       'GET /instances': async (request) => {
         const accountId = callerAccount(request);
         const { nextToken, ...query } = parseOrThrow(listInstancesQuerySchema, request.query);
-        const cursor = decodeNextToken(nextToken, accountId, request.query, 'INST#');
+        const cursor = decodeNextToken(nextToken, accountId, request.query, keys.instancePrefix);
         const page = await deps.instances.list(accountId, { ...query, cursor });
         return {
           statusCode: 200,
@@ -47,7 +48,7 @@ export function createHandler(deps: ReadDeps, clock: () => number = Date.now) {
       'GET /unsubscribe-orders': async (request) => {
         const accountId = callerAccount(request);
         const { nextToken, ...query } = parseOrThrow(listUnsubscribeOrdersQuerySchema, request.query);
-        const cursor = decodeNextToken(nextToken, accountId, request.query, 'UORDER#');
+        const cursor = decodeNextToken(nextToken, accountId, request.query, keys.unsubscribeOrderPrefix);
         const page = await deps.unsubscribeOrders.list(accountId, { ...query, cursor });
         return {
           statusCode: 200,

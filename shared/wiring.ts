@@ -33,11 +33,9 @@ export function apiStores(table: TableRef) {
   };
 }
 
-export type ApiStores = ReturnType<typeof apiStores>;
-
-/** Everything an API function needs, from the environment. */
+/** The API stores over the configured table (cold start). */
 export function apiDeps(config: Config = readConfig()) {
-  return { config, ...apiStores(tableRef(config)), clock: Date.now };
+  return apiStores(tableRef(config));
 }
 
 export function refundQueue(config: Config, client: SQSClient = new SQSClient({})): SqsRefundQueue {
