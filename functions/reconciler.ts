@@ -11,6 +11,7 @@ import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoPendingOrders } from '#adapters/dynamo/pending-orders.ts';
 import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
 import { readConfig, requireQueueUrl } from '#shared/config.ts';
+import { scheduleTime } from '#shared/schedule.ts';
 import { type ReconcileDeps, type ReconcileSummary, reconcilePending } from '#use-cases/reconcile-pending.ts';
 
 export interface ReconcilerDeps extends ReconcileDeps {
@@ -22,13 +23,6 @@ export type ReconcilerHandler = (
   event: Pick<ScheduledEvent, 'time'>,
   context?: Context,
 ) => Promise<ReconcileSummary>;
-
-/** The instant a scheduled event stands for; anything unparsable is refused, never replaced by the clock. */
-function scheduleTime(event: Pick<ScheduledEvent, 'time'>): number {
-  const now = typeof event?.time === 'string' ? Date.parse(event.time) : Number.NaN;
-  if (!Number.isFinite(now)) throw new TypeError('The scheduled event has no valid `time`');
-  return now;
-}
 
 export function createReconcilerHandler(deps: ReconcilerDeps): ReconcilerHandler {
   const logger = deps.logger ?? new Logger({ serviceName: 'reconciler' });

@@ -7,7 +7,8 @@
  *
  * `createRefundProcessorHandler(deps)` builds a handler around injected adapters (tests, the
  * local runtime); `handler` is the Lambda entry, wired once at cold start with the DynamoDB
- * table and the embedded payment simulator (SPEC 3.4's default provider).
+ * table and the configured payment provider (`PAYMENT_PROVIDER`: the embedded simulator of
+ * SPEC 3.4 by default, or Stripe).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -16,13 +17,13 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
-import { PaymentSimulator } from '#adapters/payment-simulator.ts';
 import { decodeRefundMessage } from '#adapters/sqs-refund-queue.ts';
 import { SqsRetryBackoff } from '#adapters/sqs-retry-backoff.ts';
 import { systemClock } from '#ports/clock.ts';
 import type { RetryBackoff } from '#ports/refund-queue.ts';
 import { readConfig } from '#shared/config.ts';
 import type { RefundMessage } from '#shared/model.ts';
+import { configuredPaymentProvider } from '#shared/provider-wiring.ts';
 import { type SettlementDeps, type SettlementEvent, settleRefund } from '#use-cases/settle-refund.ts';
 
 /** The parts of Powertools Metrics the processor uses (a recording fake fits too). */
@@ -70,6 +71,14 @@ function observer(logger: ProcessorLogger, metrics: ProcessorMetrics) {
           via: event.via,
         });
         if (event.via === 'PROVIDER_REFUSED') metrics.addMetric('ProviderRefusals', MetricUnit.Count, 1);
+        return;
+      case 'LINE_SUBMITTED':
+        if (!event.applied) return;
+        logger.info('Refund line submitted; awaiting the provider', {
+          unsubscribeOrderId: event.unsubscribeOrderId,
+          orderId: event.orderId,
+        });
+        metrics.addMetric('RefundsSubmitted', MetricUnit.Count, 1);
         return;
       case 'PROVIDER_FAILED':
         logger.warn('Payment provider failed; the message will be retried', {
@@ -165,8 +174,11 @@ export function createRefundProcessorHandler(deps: RefundProcessorDeps): RefundP
 const config = readConfig();
 const table = { doc: documentClient(), tableName: config.tableName };
 
-/** The embedded default provider; its memory lives as long as the container. */
-export const paymentProvider = new PaymentSimulator();
+/**
+ * `PAYMENT_PROVIDER`: the embedded simulator (default; its memory lives as long as the
+ * container) or Stripe (API key read from Secrets Manager once, here, at cold start).
+ */
+export const paymentProvider = await configuredPaymentProvider(config);
 
 export const handler = createRefundProcessorHandler({
   orders: new DynamoSettlementStore(table),

@@ -9,7 +9,12 @@ import type { Context } from 'aws-lambda';
 import type { FunctionName } from '#http/routes.ts';
 import { lambdaContext } from './lambda-events.ts';
 
-export type LocalFunctionName = FunctionName | 'refund-processor' | 'purger' | 'reconciler';
+export type LocalFunctionName =
+  | FunctionName
+  | 'refund-processor'
+  | 'purger'
+  | 'reconciler'
+  | 'submitted-reconciler';
 
 export type LocalHandler = (event: never, context: Context) => Promise<unknown>;
 
@@ -20,9 +25,11 @@ export const FUNCTION_TIMEOUT_MS: Record<LocalFunctionName, number> = {
   'cancel-renewal': 29_000,
   reads: 29_000,
   ingest: 29_000,
+  'stripe-webhook': 29_000,
   'refund-processor': 30_000,
   purger: 60_000,
   reconciler: 60_000,
+  'submitted-reconciler': 60_000,
 };
 
 /** A function's module is missing or could not be loaded; the runtime keeps serving the rest. */
