@@ -1,8 +1,9 @@
 /**
  * The submitted-refund reconciler, run by an EventBridge schedule (the event's `time` is
  * `now`): refunds Stripe accepted as pending that got no final answer within
- * `STRIPE_SUBMITTED_RECONCILE_AFTER` are retrieved from Stripe and applied like a webhook
- * (`#use-cases/reconcile-submitted.ts`), so a lost webhook never strands money. With the
+ * `STRIPE_SUBMITTED_RECONCILE_AFTER`, and refunds settled to the card within
+ * `STRIPE_FAILURE_WATCH_DAYS` (they can still fail), are retrieved from Stripe and applied like
+ * a webhook (`#use-cases/reconcile-submitted.ts`), so a lost webhook never strands money. With the
  * simulator (no refund is ever `SUBMITTED`) a run does nothing.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -22,6 +23,7 @@ import {
 
 export interface SubmittedReconcilerDeps extends ReconcileSubmittedDeps {
   afterMs: number;
+  watchMs?: number;
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
@@ -32,7 +34,11 @@ export type SubmittedReconcilerHandler = (
 export function createSubmittedReconcilerHandler(deps: SubmittedReconcilerDeps): SubmittedReconcilerHandler {
   const logger = deps.logger ?? new Logger({ serviceName: 'submitted-reconciler' });
   return async (event) => {
-    const summary = await reconcileSubmitted(deps, { now: scheduleTime(event), afterMs: deps.afterMs });
+    const summary = await reconcileSubmitted(deps, {
+      now: scheduleTime(event),
+      afterMs: deps.afterMs,
+      ...(deps.watchMs !== undefined ? { watchMs: deps.watchMs } : {}),
+    });
     if (summary.failed > 0) logger.warn('Some submitted refunds could not be checked', { ...summary });
     else logger.info('Submitted-refund reconciler run', { ...summary });
     return summary;
@@ -53,6 +59,7 @@ async function coldStart(): Promise<SubmittedReconcilerHandler> {
     orders: new DynamoSettlementStore(table),
     clock: systemClock,
     afterMs: config.stripe.submittedReconcileAfterMs,
+    watchMs: config.stripe.failureWatchMs,
   });
 }
 

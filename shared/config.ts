@@ -39,6 +39,8 @@ const schema = z.object({
   STRIPE_WEBHOOK_TOLERANCE_SECONDS: z._default(seconds(1, 3600), 300),
   /** A `SUBMITTED` refund with no answer this long (seconds, default 1 h) is retrieved from Stripe. */
   STRIPE_SUBMITTED_RECONCILE_AFTER: z._default(seconds(60, 30 * 86_400), 3600),
+  /** How long a refund settled to the card is still checked for a later failure (days, default 30). */
+  STRIPE_FAILURE_WATCH_DAYS: z._default(seconds(0, 120), 30),
   /** The SDK's own retries (0–3, default 0: the refund queue retries). */
   STRIPE_MAX_NETWORK_RETRIES: z._default(seconds(0, 3), 0),
   /** Only for a local fake of Stripe's API (tests): host, port and protocol of the API. */
@@ -60,6 +62,7 @@ export interface StripeConfig {
   secretName: string | undefined;
   webhookToleranceSeconds: number;
   submittedReconcileAfterMs: number;
+  failureWatchMs: number;
   maxNetworkRetries: number;
   /** Set only to point the SDK at a local fake. */
   api: { host?: string; port?: number; protocol?: 'http' | 'https' };
@@ -81,6 +84,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretName: result.data.STRIPE_SECRET_NAME,
       webhookToleranceSeconds: result.data.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
       submittedReconcileAfterMs: result.data.STRIPE_SUBMITTED_RECONCILE_AFTER * 1000,
+      failureWatchMs: result.data.STRIPE_FAILURE_WATCH_DAYS * 86_400_000,
       maxNetworkRetries: result.data.STRIPE_MAX_NETWORK_RETRIES,
       api: {
         ...(result.data.STRIPE_API_HOST ? { host: result.data.STRIPE_API_HOST } : {}),

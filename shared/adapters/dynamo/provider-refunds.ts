@@ -2,9 +2,11 @@
  * Provider refunds (asynchronous outcomes). One lookup item per refund the provider accepted,
  * `REFUND#<providerRefundId>`, written in the same transaction that puts the line `SUBMITTED`
  * or `SETTLED` (`DynamoSettlementStore.settleLine`); it points at the line (account, order,
- * line index) and is never served by the API. While the refund awaits its final answer the
- * item sits in the sparse `pending` index under `SUBMITTED#<shard>`, sorted by submission time,
- * so the reconciler finds overdue ones with a key range per shard (never a scan).
+ * line index) and is never served by the API. While the refund awaits its final answer, and
+ * while a refund settled to the card could still fail (the watch window), the item sits in the
+ * sparse `pending` index under `SUBMITTED#<shard>`, sorted by when it is next due to be asked
+ * about, so the reconciler finds due ones with a key range per shard (never a scan). It leaves
+ * the index when the line is credited, or when the watch window is over.
  *
  * A final answer is one transaction: the line's conditional update (+ history entry), the
  * ledger entry's `attribute_not_exists` put when money goes to the balance, and the lookup
@@ -18,30 +20,28 @@ import type {
   ProviderRefundRecord,
   ProviderRefundStore,
 } from '#use-cases/apply-refund-update.ts';
-import type { SubmittedRefunds } from '#use-cases/reconcile-submitted.ts';
-import { cancellationReasons, getItem, type TableRef } from './client.ts';
+import type { SubmittedRefunds, WatchedRefund } from '#use-cases/reconcile-submitted.ts';
+import { cancellationReasons, getItem, isConditionFailure, type TableRef } from './client.ts';
 import { keys, submittedPartition } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { withConflictRetry } from './transactions.ts';
 
 const { indexName, partitionKey, sortKey } = TABLE.indexes.pending;
 
-/** The lookup item's Put, for the settlement transaction; `awaiting` puts it on the index. */
-export function providerRefundPut(tableName: string, record: ProviderRefundRecord & { awaiting: boolean }) {
-  const { awaiting, ...fields } = record;
+const indexSortKey = (at: Millis, providerRefundId: string) =>
+  `${new Date(at).toISOString()}#${providerRefundId}`;
+
+/** The lookup item's Put, for the settlement transaction (on the index from the start). */
+export function providerRefundPut(tableName: string, record: ProviderRefundRecord) {
   return {
     Put: {
       TableName: tableName,
       Item: {
         ...keys.providerRefund(record.providerRefundId),
         entity: 'PROVIDER_REFUND',
-        ...fields,
-        ...(awaiting
-          ? {
-              [partitionKey]: submittedPartition(shardOf(record.providerRefundId)),
-              [sortKey]: `${new Date(record.submittedAt).toISOString()}#${record.providerRefundId}`,
-            }
-          : {}),
+        ...record,
+        [partitionKey]: submittedPartition(shardOf(record.providerRefundId)),
+        [sortKey]: indexSortKey(record.submittedAt, record.providerRefundId),
       },
       // One refund id belongs to one line: a second line claiming it is a bug, never overwritten.
       ConditionExpression: 'attribute_not_exists(pk)',
@@ -120,9 +120,18 @@ export class DynamoProviderRefunds implements ProviderRefundStore, SubmittedRefu
                 Update: {
                   TableName: tableName,
                   Key: keys.providerRefund(outcome.providerRefundId),
-                  UpdateExpression: `SET finishedAt = :now REMOVE ${partitionKey}, ${sortKey}`,
+                  // Credited: done for good, off the index. Settled to the card: still watched.
+                  UpdateExpression: outcome.credit
+                    ? 'SET finishedAt = :now REMOVE #pk, #sk'
+                    : 'SET settledAt = :now, #sk = :sk',
                   ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeValues: { ':now': outcome.at },
+                  ExpressionAttributeNames: outcome.credit
+                    ? { '#pk': partitionKey, '#sk': sortKey }
+                    : { '#sk': sortKey },
+                  ExpressionAttributeValues: {
+                    ':now': outcome.at,
+                    ...(outcome.credit ? {} : { ':sk': indexSortKey(outcome.at, outcome.providerRefundId) }),
+                  },
                 },
               },
               ...(outcome.credit ? [ledgerPut(tableName, outcome.credit)] : []),
@@ -141,18 +150,15 @@ export class DynamoProviderRefunds implements ProviderRefundStore, SubmittedRefu
     }
   }
 
-  /** Refunds on the index submitted strictly before `before`, at most `limit` (spread over the shards). */
-  async submittedBefore(before: Millis, limit: number): Promise<{ refundIds: string[]; more: boolean }> {
+  /** Refunds on the index last asked about strictly before `before`, at most `limit` (spread over the shards). */
+  async dueBefore(before: Millis, limit: number): Promise<{ refunds: WatchedRefund[]; more: boolean }> {
     const cutoff = new Date(before).toISOString();
     const perShard = Math.max(1, Math.ceil(limit / TABLE.shards));
     const results = await Promise.all(
       Array.from({ length: TABLE.shards }, (_, shard) => this.#shard(shard, cutoff, perShard)),
     );
-    const refundIds = results.flatMap((r) => r.refundIds);
-    return {
-      refundIds: refundIds.slice(0, limit),
-      more: results.some((r) => r.more) || refundIds.length > limit,
-    };
+    const refunds = results.flatMap((r) => r.refunds);
+    return { refunds: refunds.slice(0, limit), more: results.some((r) => r.more) || refunds.length > limit };
   }
 
   async #shard(shard: number, cutoff: string, limit: number) {
@@ -164,32 +170,45 @@ export class DynamoProviderRefunds implements ProviderRefundStore, SubmittedRefu
         KeyConditionExpression: '#pk = :pk AND #sk < :cutoff',
         ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
         ExpressionAttributeValues: { ':pk': submittedPartition(shard), ':cutoff': cutoff },
-        ProjectionExpression: 'providerRefundId',
+        ProjectionExpression: 'providerRefundId, submittedAt',
         Limit: limit,
       }),
     );
     return {
-      refundIds: (result.Items ?? []).map((item) => String(item.providerRefundId)),
+      refunds: (result.Items ?? []).map((item) => ({
+        providerRefundId: String(item.providerRefundId),
+        submittedAt: Number(item.submittedAt),
+      })),
       more: result.LastEvaluatedKey !== undefined,
     };
   }
 
-  /** Records that the reconciler asked the provider (moves the item later on the index, so others get their turn). */
-  async postpone(providerRefundId: string, until: Millis): Promise<void> {
+  /** Moves the item on the index so it is due again at `base` + the reconcile interval (if still on it). */
+  async postpone(providerRefundId: string, base: Millis): Promise<void> {
+    await this.#ifOnIndex(providerRefundId, 'SET #sk = :sk', { ':sk': indexSortKey(base, providerRefundId) });
+  }
+
+  /** The watch window is over: the item leaves the index (it stays as the lookup for late webhooks). */
+  async unwatch(providerRefundId: string): Promise<void> {
+    await this.#ifOnIndex(providerRefundId, 'REMOVE #pk, #sk', {});
+  }
+
+  async #ifOnIndex(providerRefundId: string, update: string, values: Record<string, unknown>) {
     const { doc, tableName } = this.#table;
-    await doc
-      .send(
+    try {
+      await doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: keys.providerRefund(providerRefundId),
-          UpdateExpression: 'SET #sk = :sk',
+          UpdateExpression: update,
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
-          ExpressionAttributeValues: { ':sk': `${new Date(until).toISOString()}#${providerRefundId}` },
+          ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
         }),
-      )
-      .catch((error: unknown) => {
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-      });
+      );
+    } catch (error) {
+      // Off the index already (credited meanwhile): nothing to move.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 }

@@ -107,7 +107,6 @@ export class DynamoSettlementStore implements SettlementStore {
                       orderId: settlement.orderId,
                       lineIndex: settlement.index,
                       submittedAt: settlement.settledAt,
-                      awaiting: settlement.submitted === true,
                     }),
                   ]
                 : []),
