@@ -136,18 +136,22 @@ export class StripeProvider implements PaymentProvider, RefundStatusSource {
     const target = refundTarget(request.paymentMethod.reference);
     let refund: Stripe.Refund;
     try {
-      refund = await this.#stripe.refunds.create(
-        {
-          ...target,
-          amount: request.amount,
-          metadata: {
-            unsubscribeOrderId: request.unsubscribeOrderId,
-            orderId: request.orderId,
-            accountId: request.accountId,
+      // Stripe forgets idempotency keys after 24 h; a retry after that (a redrive from the
+      // dead-letter queue) must find the line's first refund instead of making a second one.
+      refund =
+        (await this.#existing(target, request)) ??
+        (await this.#stripe.refunds.create(
+          {
+            ...target,
+            amount: request.amount,
+            metadata: {
+              unsubscribeOrderId: request.unsubscribeOrderId,
+              orderId: request.orderId,
+              accountId: request.accountId,
+            },
           },
-        },
-        { idempotencyKey: request.idempotencyKey },
-      );
+          { idempotencyKey: request.idempotencyKey },
+        ));
     } catch (error) {
       const classified = classifyStripeError(error);
       if ('refusal' in classified) return { outcome: 'REFUSED', reason: classified.refusal };
@@ -168,6 +172,21 @@ export class StripeProvider implements PaymentProvider, RefundStatusSource {
       case 'FAILED':
         return { outcome: 'REFUSED', reason: 'METHOD_CLOSED' };
     }
+  }
+
+  /** This line's refund of this charge, if one was made already (found by the metadata we set). */
+  async #existing(
+    target: { charge: string } | { payment_intent: string },
+    request: ProviderRefundRequest,
+  ): Promise<Stripe.Refund | null> {
+    const page = await this.#stripe.refunds.list({ ...target, limit: 100 });
+    return (
+      page.data.find(
+        (r) =>
+          r.metadata?.unsubscribeOrderId === request.unsubscribeOrderId &&
+          r.metadata?.orderId === request.orderId,
+      ) ?? null
+    );
   }
 
   async retrieve(providerRefundId: string): Promise<ProviderRefundUpdate> {

@@ -590,7 +590,7 @@ describe('outputs and settings', () => {
 });
 
 describe('cdk-nag', () => {
-  it('AwsSolutions reports no unacknowledged finding', () => {
+  it('AwsSolutions reports no unacknowledged finding', { timeout: 60_000 }, () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
     const findings = report.violations.flatMap((v) =>
       v.violatingResources.map(

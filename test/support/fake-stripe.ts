@@ -5,7 +5,7 @@
  * - `POST /v1/refunds` (form-encoded `charge` | `payment_intent`, `amount`, `metadata[...]`),
  *   with Stripe's idempotency: the same `Idempotency-Key` replays the first response (status
  *   and body), the same key with other parameters is a 400 `idempotency_error`;
- * - `GET /v1/refunds/:id`;
+ * - `GET /v1/refunds/:id`, and `GET /v1/refunds?charge=…|payment_intent=…` (newest first);
  * - error bodies as Stripe sends them: `{"error": {"type", "code", "message", "param"}}`, with a
  *   `request-id` header; 401 without a bearer key.
  *
@@ -63,6 +63,10 @@ export interface FakeStripe {
   refunds(): FakeRefund[];
   /** POST /v1/refunds requests received (including replays and failures). */
   requests: { idempotencyKey: string | undefined; params: Record<string, string> }[];
+  /** GET /v1/refunds (list) requests received. */
+  lists(): number;
+  /** Stripe keeps idempotency keys for 24 hours: after that a key is new again. */
+  forgetIdempotencyKeys(): void;
   close(): Promise<void>;
 }
 
@@ -85,6 +89,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const failures: ScriptedFailure[] = [];
   const requests: FakeStripe['requests'] = [];
   const hanging = new Set<ServerResponse>();
+  let listed = 0;
 
   const send = (res: ServerResponse, status: number, body: string) => {
     res.writeHead(status, {
@@ -163,6 +168,16 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       else send(res, 404, error('invalid_request_error', 'resource_missing', 'No such refund', 'id'));
       return;
     }
+    if (req.method === 'GET' && url.pathname === '/v1/refunds') {
+      const charge = url.searchParams.get('charge');
+      const intent = url.searchParams.get('payment_intent');
+      const data = [...refunds.values()]
+        .filter((r) => (charge ? r.charge === charge : intent ? r.payment_intent === intent : true))
+        .reverse();
+      listed += 1;
+      send(res, 200, JSON.stringify({ object: 'list', data, has_more: false, url: '/v1/refunds' }));
+      return;
+    }
     if (req.method !== 'POST' || url.pathname !== '/v1/refunds') {
       send(res, 404, error('invalid_request_error', undefined, 'Unrecognized request URL'));
       return;
@@ -237,6 +252,8 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     },
     refunds: () => [...refunds.values()].map((r) => ({ ...r })),
     requests,
+    lists: () => listed,
+    forgetIdempotencyKeys: () => idempotency.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();

@@ -82,6 +82,27 @@ describe('refunds', () => {
     expect(fake.refunds().filter((r) => r.charge === charge.id)).toHaveLength(1);
   });
 
+  it('after Stripe forgot the key (24 h, e.g. a redrive from the DLQ) the retry finds the first refund', async () => {
+    const charge = fake.addCharge({ amount: 5000 });
+    const req = request(charge.id, 1000);
+    const first = await provider.refund(req);
+    fake.forgetIdempotencyKeys();
+    const lists = fake.lists();
+    expect(await provider.refund(req)).toEqual(first);
+    expect(fake.lists()).toBe(lists + 1);
+    expect(fake.refunds().filter((r) => r.charge === charge.id)).toHaveLength(1);
+    // Another line of the same charge is refunded on its own.
+    const other = await provider.refund({
+      ...req,
+      orderId: 'o-2',
+      idempotencyKey: `${req.unsubscribeOrderId}:o-2`,
+    });
+    if (first.outcome !== 'SUCCEEDED' || other.outcome !== 'SUCCEEDED')
+      throw new Error('expected two refunds');
+    expect(other.providerRefundId).not.toBe(first.providerRefundId);
+    expect(fake.refunds().filter((r) => r.charge === charge.id)).toHaveLength(2);
+  });
+
   it('a pending refund is SUBMITTED with its id', async () => {
     fake.refundStatus = 'pending';
     const charge = fake.addCharge({ amount: 5000 });
