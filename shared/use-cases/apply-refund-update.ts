@@ -24,44 +24,11 @@
 
 import type { Clock } from '#ports/clock.ts';
 import { refundIdempotencyKey } from '#ports/payment-provider.ts';
+import type { LineOutcome, ProviderRefundStore } from '#ports/provider-refunds.ts';
 import { failureCode, type ProviderRefundUpdate } from '#ports/refund-status.ts';
-import type { Destination, Millis } from '#shared/domain.ts';
-import type { HistoryEntry, LedgerEntry, RefundMessage, UnsubscribeOrder } from '#shared/model.ts';
-import { completeOrder, type SettlementStore } from './settle-refund.ts';
-
-/** Where a provider refund belongs (the lookup item written with `SUBMITTED`/`SETTLED`). */
-export interface ProviderRefundRecord {
-  providerRefundId: string;
-  accountId: string;
-  unsubscribeOrderId: string;
-  orderId: string;
-  lineIndex: number;
-  submittedAt: Millis;
-}
-
-/** One conditional transition of a provider line (see the table above). */
-export interface LineOutcome {
-  ref: RefundMessage;
-  index: number;
-  orderId: string;
-  providerRefundId: string;
-  /** When the answer is applied. */
-  at: Millis;
-  /** The state the line must still be in. */
-  from: 'SUBMITTED' | 'SETTLED_TO_CARD';
-  settledTo: Destination;
-  /** Set on `SUBMITTED` → `SETTLED` only (a reversal keeps the original settlement time). */
-  settledAt: Millis | null;
-  credit: LedgerEntry | null;
-  failureReason: string | null;
-  history: HistoryEntry | null;
-}
-
-export interface ProviderRefundStore {
-  find(providerRefundId: string): Promise<ProviderRefundRecord | null>;
-  /** Applies `outcome` if the line is still in `outcome.from`; false when it was not (already applied). */
-  finishLine(outcome: LineOutcome): Promise<boolean>;
-}
+import type { SettlementStore } from '#ports/settlement.ts';
+import type { RefundMessage, UnsubscribeOrder } from '#shared/model.ts';
+import { completeOrder } from './settle-refund.ts';
 
 export type RefundUpdateResult =
   | { outcome: 'UNKNOWN_REFUND' }

@@ -12,6 +12,7 @@
  * - failed → credited (or reversed) to the balance, and off the index.
  */
 import { toIso } from '#policy/index.ts';
+import type { SubmittedRefunds } from '#ports/provider-refunds.ts';
 import type { RefundStatusSource } from '#ports/refund-status.ts';
 import type { Millis } from '#shared/domain.ts';
 import { applyRefundUpdate, type RefundUpdateDeps } from './apply-refund-update.ts';
@@ -19,20 +20,6 @@ import { applyRefundUpdate, type RefundUpdateDeps } from './apply-refund-update.
 export const DEFAULT_SUBMITTED_RECONCILE_AFTER_MS = 60 * 60_000;
 export const DEFAULT_FAILURE_WATCH_MS = 30 * 86_400_000;
 export const DEFAULT_MAX_REFUNDS_PER_RUN = 200;
-
-export interface WatchedRefund {
-  providerRefundId: string;
-  submittedAt: Millis;
-}
-
-export interface SubmittedRefunds {
-  /** Watched refunds due for a check: last asked about (or submitted) strictly before `before`. */
-  dueBefore(before: Millis, limit: number): Promise<{ refunds: WatchedRefund[]; more: boolean }>;
-  /** Due again at `base` + `after`. */
-  postpone(providerRefundId: string, base: Millis): Promise<void>;
-  /** No longer watched (the lookup item stays for late webhooks). */
-  unwatch(providerRefundId: string): Promise<void>;
-}
 
 export interface ReconcileSubmittedDeps extends RefundUpdateDeps {
   submitted: SubmittedRefunds;

@@ -13,14 +13,15 @@
  * item leaving the index. Only ordinary item writes, so the table stream sees each transition.
  */
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { shardOf, TABLE } from '#schema/table.ts';
-import type { Millis } from '#shared/domain.ts';
 import type {
   LineOutcome,
   ProviderRefundRecord,
   ProviderRefundStore,
-} from '#use-cases/apply-refund-update.ts';
-import type { SubmittedRefunds, WatchedRefund } from '#use-cases/reconcile-submitted.ts';
+  SubmittedRefunds,
+  WatchedRefund,
+} from '#ports/provider-refunds.ts';
+import { shardOf, TABLE } from '#schema/table.ts';
+import type { Millis } from '#shared/domain.ts';
 import { cancellationReasons, getItem, isConditionFailure, type TableRef } from './client.ts';
 import { keys, submittedPartition } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
