@@ -9,11 +9,13 @@ const base = { TABLE_NAME: 'refunds' };
 
 describe('readConfig', () => {
   it('reads every setting, with the defaults', () => {
-    expect(readConfig(base)).toEqual({
+    // The payment provider's settings (simulator by default) are tested in stripe-config.test.ts.
+    expect(readConfig(base)).toMatchObject({
       tableName: 'refunds',
       refundQueueUrl: undefined,
       holidays: [],
       retryBaseSeconds: 30,
+      paymentProvider: 'simulator',
     });
     expect(
       readConfig({
@@ -22,11 +24,12 @@ describe('readConfig', () => {
         HOLIDAYS: ' 2026-12-25, 2027-01-01 ,',
         RETRY_BASE_SECONDS: '1',
       }),
-    ).toEqual({
+    ).toMatchObject({
       tableName: 'refunds',
       refundQueueUrl: 'http://127.0.0.1:4566/000000000000/refunds',
       holidays: ['2026-12-25', '2027-01-01'],
       retryBaseSeconds: 1,
+      paymentProvider: 'simulator',
     });
   });
 
