@@ -15,7 +15,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
       element.addEventListener(name.slice(2), value as EventListener);
     } else if (name === 'dataset') {
       Object.assign(element.dataset, value);
-    } else if (name in element && !name.includes('-')) {
+    } else if (name in element && name !== 'list' && !name.includes('-')) {
       (element as unknown as Record<string, unknown>)[name] = value;
     } else {
       element.setAttribute(name, value === true ? '' : String(value));
