@@ -7,12 +7,9 @@
  */
 
 import { toIso } from '#policy/index.ts';
+import type { LedgerReader } from '#ports/ledger.ts';
 import type { MinorUnits } from '#shared/domain.ts';
 import type { LedgerEntry } from '#shared/model.ts';
-
-export interface LedgerReader {
-  entries(accountId: string): Promise<LedgerEntry[]>;
-}
 
 export interface CurrencyBalance {
   currency: string;
