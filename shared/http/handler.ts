@@ -11,7 +11,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { RefundError } from '#shared/errors.ts';
-import { logger } from './logger.ts';
+import { logger } from '#shared/logger.ts';
 import { INTERNAL_SCOPE, routeKey as keyOf, ROUTES } from './routes.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
