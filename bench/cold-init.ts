@@ -305,7 +305,8 @@ const experiment = process.argv.includes('--default-bundling')
 if (import.meta.main && experiment) {
   const runs = process.argv.includes('--quick') ? 3 : 21;
   const asDeployed = await buildBundles();
-  const variant = experiment === 'default-bundling' ? await buildBundles(DEFAULT_ESBUILD_OPTIONS) : asDeployed;
+  const variant =
+    experiment === 'default-bundling' ? await buildBundles(DEFAULT_ESBUILD_OPTIONS) : asDeployed;
   try {
     const { a, b } = await compareColdInit(asDeployed, variant, runs, {
       bSourceMaps: experiment !== 'no-source-maps',

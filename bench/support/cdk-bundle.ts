@@ -25,7 +25,9 @@ export const CDK_ESBUILD_OPTIONS = {
   sourcemap: true,
   sourcesContent: false,
   external: [],
-  alias: Object.fromEntries(Object.entries(NODE_HTTP_ALIAS).map(([from, to]) => [from, resolve(REPO_ROOT, to)])),
+  alias: Object.fromEntries(
+    Object.entries(NODE_HTTP_ALIAS).map(([from, to]) => [from, resolve(REPO_ROOT, to)]),
+  ),
 } as const satisfies BuildOptions;
 
 /** CDK's bundling without our node:http alias: how a function is bundled the default way (the floor's baseline). */
