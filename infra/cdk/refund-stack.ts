@@ -53,6 +53,7 @@ import type { Construct } from 'constructs';
 import { type FunctionName, ROUTES } from '#http/routes.ts';
 import { QUEUES, TABLE } from '#schema/table.ts';
 import { parseHolidays } from '#shared/config.ts';
+import { PROCESSOR_METRICS } from '#shared/service.ts';
 import { FUNCTIONS, type ServiceFunctionName } from './functions.ts';
 import { bindRefundQueueSender, bindTable, ServiceFunction } from './service-function.ts';
 
@@ -71,16 +72,15 @@ export type PaymentProviderName = 'simulator' | 'stripe';
 const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
 
 /**
- * The SLA-breach metric the refund processor emits with Powertools Metrics
- * (functions/refund-processor.ts: `new Metrics({ namespace: 'RefundService', serviceName:
- * 'refund-processor' })`, `addMetric('SlaBreached', Count, 1)` when an order settles after its
- * dueBy). Powertools adds the service name as the `service` dimension, so the alarm must name
- * the same value; test/infra checks the processor's source still says so.
+ * The SLA-breach metric the refund processor emits with Powertools Metrics when an order
+ * settles after its dueBy (`processorMetrics()` in functions/refund-processor.ts). Both sides
+ * take the names from `PROCESSOR_METRICS` (shared/service.ts); Powertools adds the service
+ * name as the `service` dimension, which the alarm names.
  */
 export const SLA_BREACH_METRIC = {
-  namespace: 'RefundService',
-  metricName: 'SlaBreached',
-  service: 'refund-processor',
+  namespace: PROCESSOR_METRICS.namespace,
+  metricName: PROCESSOR_METRICS.slaBreached,
+  service: PROCESSOR_METRICS.service,
 } as const;
 
 /** Visibility timeout of the refund queue as a multiple of the processor's timeout (AWS guidance: ≥ 6×). */

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
+import { consoleRoutes } from './console.ts';
 import {
   createQueues,
   createTable,
@@ -20,7 +21,13 @@ import {
   startDynamoLocal,
   startLocalSqs,
 } from './emulators.ts';
-import { functionRegistry, invoke, type LocalFunctionName, type LocalHandler } from './functions.ts';
+import {
+  type FunctionRegistry,
+  functionRegistry,
+  invoke,
+  type LocalFunctionName,
+  type LocalHandler,
+} from './functions.ts';
 import { localJwtSecret, signJwt } from './jwt.ts';
 import { scheduledEvent } from './lambda-events.ts';
 import { startRefundPoller } from './poller.ts';
@@ -53,6 +60,8 @@ export interface LocalRuntimeOptions {
   emulators?: { dynamoEndpoint: string; sqsEndpoint: string };
   /** Stand-in handlers by function name (tests); the others are the real `functions/*.ts`. */
   handlers?: Partial<Record<LocalFunctionName, LocalHandler>>;
+  /** Where every function comes from instead (the deploy-parity test: the bundles `cdk synth` built). */
+  registry?: FunctionRegistry;
   /** Where the runtime's own lines go (default console.log). */
   log?: (line: string) => void;
 }
@@ -234,13 +243,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       setEnv(handlerEnv({ tableName, refundQueueUrl: queues.refundQueueUrl, dynamoEndpoint, sqsEndpoint })),
     );
 
-    const registry = functionRegistry(options.handlers);
+    const registry = options.registry ?? functionRegistry(options.handlers);
     const runScheduled = (name: 'purger' | 'reconciler' | 'submitted-reconciler', time: string) =>
       invoke(registry, name, scheduledEvent(time, `refund-service-local-${name}`, region), region);
     const runPurger = (time: string) => runScheduled('purger', time);
     const runReconciler = (time: string) => runScheduled('reconciler', time);
 
-    const server = createApiServer({ registry, jwtSecret, region, runPurger, log });
+    const localRoutes = await consoleRoutes(jwtSecret);
+    const server = createApiServer({ registry, jwtSecret, region, runPurger, log, localRoutes });
     const port = await listen(server, options.port ?? 0);
     stops.push(() => closeServer(server));
     const url = `http://${LOCAL_HOST}:${port}`;
