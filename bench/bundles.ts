@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
-import { type Bundle, cdkBundle } from './support/cdk-bundle.ts';
+import { type Bundle, cdkBundle, DEFAULT_ESBUILD_OPTIONS } from './support/cdk-bundle.ts';
 import { kib, ratio } from './support/stats.ts';
 
 export const BUNDLE_RATIO_TARGET = 1.25;
@@ -48,27 +48,39 @@ export const handler = async () => ({ doc, sqs });
 
 export interface BuiltBundles {
   functions: Record<ServiceFunctionName, Bundle>;
+  /** The floor bundled the default way (CDK's options without our node:http alias): the baseline. */
   bare: Record<ClientSet, Bundle>;
+  /** The same floor bundled as our functions are (with the alias): what the service adds, alias aside. */
+  bareShimmed: Record<ClientSet, Bundle>;
   dir: string;
   /** Removes the bundles. */
   dispose(): void;
 }
 
-/** Builds every function and both bare baselines into a fresh temporary directory (`experiment`: see `cdkBundle`). */
-export async function buildBundles(experiment: Parameters<typeof cdkBundle>[2] = {}): Promise<BuiltBundles> {
+/**
+ * Builds every function (as the stack does, or with `options`) and both bare baselines, each
+ * bundled the default way and as the functions are, into a fresh temporary directory.
+ */
+export async function buildBundles(options?: Parameters<typeof cdkBundle>[2]): Promise<BuiltBundles> {
   const dir = mkdtempSync(join(tmpdir(), 'refund-bench-bundles-'));
   try {
     const names = Object.keys(FUNCTIONS) as ServiceFunctionName[];
     const built = await Promise.all(
-      names.map((name) => cdkBundle({ entry: FUNCTIONS[name].entry }, join(dir, name), experiment)),
+      names.map((name) => cdkBundle({ entry: FUNCTIONS[name].entry }, join(dir, name), options)),
     );
     const sets = Object.keys(BARE_SOURCES) as ClientSet[];
     const bare = await Promise.all(
-      sets.map((set) => cdkBundle({ contents: BARE_SOURCES[set] }, join(dir, `bare-${set}`), experiment)),
+      sets.map((set) =>
+        cdkBundle({ contents: BARE_SOURCES[set] }, join(dir, `bare-${set}`), DEFAULT_ESBUILD_OPTIONS),
+      ),
+    );
+    const shimmed = await Promise.all(
+      sets.map((set) => cdkBundle({ contents: BARE_SOURCES[set] }, join(dir, `bare-shimmed-${set}`))),
     );
     return {
       functions: Object.fromEntries(names.map((name, i) => [name, built[i]])) as BuiltBundles['functions'],
       bare: Object.fromEntries(sets.map((set, i) => [set, bare[i]])) as BuiltBundles['bare'],
+      bareShimmed: Object.fromEntries(sets.map((set, i) => [set, shimmed[i]])) as BuiltBundles['bareShimmed'],
       dir,
       dispose: () => rmSync(dir, { recursive: true, force: true }),
     };

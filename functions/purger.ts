@@ -4,12 +4,14 @@
  * time is still left, leaving the rest for the next run. Returns the run's summary (counts
  * only), which the local runtime's `POST /local/purger-runs` answers with.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context, ScheduledEvent } from 'aws-lambda';
-import { documentClient } from '#adapters/dynamo/client.ts';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { DynamoPurgeStore } from '#adapters/dynamo/purges.ts';
 import { DynamoRetainedDataStore } from '#adapters/dynamo/retained-data.ts';
 import { readConfig } from '#shared/config.ts';
+import { createLogger } from '#shared/logger.ts';
+import { type ScheduleEvent, scheduleTime } from '#shared/schedule.ts';
+import { tableRef } from '#shared/wiring.ts';
 import { type PurgeDeps, type PurgeSummary, purgeRetention } from '#use-cases/purge-retention.ts';
 
 export type PurgerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'addContext'>;
@@ -22,18 +24,11 @@ export interface PurgerDeps extends Omit<PurgeDeps, 'observe'> {
   reserveShare?: number;
 }
 
-export type PurgerEvent = Pick<ScheduledEvent, 'time'>;
+export type PurgerEvent = ScheduleEvent;
 export type PurgerHandler = (event: PurgerEvent, context?: Context) => Promise<PurgeSummary>;
 
-/** The instant a scheduled event stands for; anything unparsable is refused, never replaced by the clock. */
-export function scheduleTime(event: PurgerEvent): number {
-  const now = typeof event?.time === 'string' ? Date.parse(event.time) : Number.NaN;
-  if (!Number.isFinite(now)) throw new TypeError('The scheduled event has no valid `time`');
-  return now;
-}
-
 export function createPurgerHandler(deps: PurgerDeps): PurgerHandler {
-  const logger = deps.logger ?? new Logger({ serviceName: 'purger' });
+  const logger = deps.logger ?? createLogger();
   const reserveShare = deps.reserveShare ?? 0.2;
   return async (event, context) => {
     if (context) logger.addContext(context);
@@ -65,8 +60,7 @@ export function createPurgerHandler(deps: PurgerDeps): PurgerHandler {
   };
 }
 
-const config = readConfig();
-const table = { doc: documentClient(), tableName: config.tableName };
+const table = tableRef(readConfig());
 
 export const handler = createPurgerHandler({
   purges: new DynamoPurgeStore(table),

@@ -1,5 +1,6 @@
 /** `POST /instances/{instanceId}/refund-quotes`: what would this customer get back? */
-import { callerAccount, httpFunction } from '#http/handler.ts';
+import { httpFunction } from '#http/handler.ts';
+import { callerAccount } from '#http/request.ts';
 import { instancePathSchema, quoteRequestSchema } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
 import { presentStoredQuote } from '#shared/presenters.ts';

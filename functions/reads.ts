@@ -1,8 +1,9 @@
 /** The read routes: instances, unsubscribe orders and the account balance (SPEC 4.2). */
 import { keys } from '#adapters/dynamo/keys.ts';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
-import { callerAccount, httpFunction } from '#http/handler.ts';
+import { httpFunction } from '#http/handler.ts';
 import { decodeNextToken, encodeNextToken } from '#http/pagination.ts';
+import { callerAccount } from '#http/request.ts';
 import type { LedgerReader } from '#ports/ledger.ts';
 import type { InstanceStore, UnsubscribeOrderStore } from '#ports/stores.ts';
 import {

@@ -4,13 +4,13 @@
  * the refund queue again. The event's `time` is `now`.
  */
 
-import { Logger } from '@aws-lambda-powertools/logger';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Context, ScheduledEvent } from 'aws-lambda';
-import { documentClient } from '#adapters/dynamo/client.ts';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { DynamoPendingOrders } from '#adapters/dynamo/pending-orders.ts';
-import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
-import { readConfig, requireQueueUrl } from '#shared/config.ts';
+import { readConfig } from '#shared/config.ts';
+import { createLogger } from '#shared/logger.ts';
+import { type ScheduleEvent, scheduleTime } from '#shared/schedule.ts';
+import { refundQueue, tableRef } from '#shared/wiring.ts';
 import { type ReconcileDeps, type ReconcileSummary, reconcilePending } from '#use-cases/reconcile-pending.ts';
 
 export interface ReconcilerDeps extends ReconcileDeps {
@@ -18,20 +18,10 @@ export interface ReconcilerDeps extends ReconcileDeps {
   maxOrders?: number;
 }
 
-export type ReconcilerHandler = (
-  event: Pick<ScheduledEvent, 'time'>,
-  context?: Context,
-) => Promise<ReconcileSummary>;
-
-/** The instant a scheduled event stands for; anything unparsable is refused, never replaced by the clock. */
-function scheduleTime(event: Pick<ScheduledEvent, 'time'>): number {
-  const now = typeof event?.time === 'string' ? Date.parse(event.time) : Number.NaN;
-  if (!Number.isFinite(now)) throw new TypeError('The scheduled event has no valid `time`');
-  return now;
-}
+export type ReconcilerHandler = (event: ScheduleEvent, context?: Context) => Promise<ReconcileSummary>;
 
 export function createReconcilerHandler(deps: ReconcilerDeps): ReconcilerHandler {
-  const logger = deps.logger ?? new Logger({ serviceName: 'reconciler' });
+  const logger = deps.logger ?? createLogger();
   return async (event, context) => {
     if (context) logger.addContext(context);
     const summary = await reconcilePending(deps, {
@@ -45,9 +35,8 @@ export function createReconcilerHandler(deps: ReconcilerDeps): ReconcilerHandler
 }
 
 const config = readConfig();
-const table = { doc: documentClient(), tableName: config.tableName };
 
 export const handler = createReconcilerHandler({
-  pending: new DynamoPendingOrders(table),
-  queue: new SqsRefundQueue(new SQSClient({}), requireQueueUrl(config)),
+  pending: new DynamoPendingOrders(tableRef(config)),
+  queue: refundQueue(config),
 });

@@ -7,22 +7,25 @@
  *
  * `createRefundProcessorHandler(deps)` builds a handler around injected adapters (tests, the
  * local runtime); `handler` is the Lambda entry, wired once at cold start with the DynamoDB
- * table and the embedded payment simulator (SPEC 3.4's default provider).
+ * table and the configured payment provider (`PAYMENT_PROVIDER`: the embedded simulator of
+ * SPEC 3.4 by default, or Stripe).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
-import { PaymentSimulator } from '#adapters/payment-simulator.ts';
 import { decodeRefundMessage } from '#adapters/sqs-refund-queue.ts';
 import { SqsRetryBackoff } from '#adapters/sqs-retry-backoff.ts';
 import { systemClock } from '#ports/clock.ts';
 import type { RetryBackoff } from '#ports/refund-queue.ts';
 import { readConfig } from '#shared/config.ts';
+import { createLogger } from '#shared/logger.ts';
 import type { RefundMessage } from '#shared/model.ts';
+import { configuredPaymentProvider } from '#shared/provider-wiring.ts';
+import { PROCESSOR_METRICS } from '#shared/service.ts';
+import { tableRef } from '#shared/wiring.ts';
 import { type SettlementDeps, type SettlementEvent, settleRefund } from '#use-cases/settle-refund.ts';
 
 /** The parts of Powertools Metrics the processor uses (a recording fake fits too). */
@@ -41,8 +44,6 @@ export interface RefundProcessorDeps extends Omit<SettlementDeps, 'observe'> {
 }
 
 export type RefundProcessorHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
-
-export const METRICS_NAMESPACE = 'RefundService';
 
 /** No retry waits longer than this (the queue keeps messages for days; 5 receives end in the DLQ). */
 export const RETRY_MAX_SECONDS = 15 * 60;
@@ -71,6 +72,14 @@ function observer(logger: ProcessorLogger, metrics: ProcessorMetrics) {
         });
         if (event.via === 'PROVIDER_REFUSED') metrics.addMetric('ProviderRefusals', MetricUnit.Count, 1);
         return;
+      case 'LINE_SUBMITTED':
+        if (!event.applied) return;
+        logger.info('Refund line submitted; awaiting the provider', {
+          unsubscribeOrderId: event.unsubscribeOrderId,
+          orderId: event.orderId,
+        });
+        metrics.addMetric('RefundsSubmitted', MetricUnit.Count, 1);
+        return;
       case 'PROVIDER_FAILED':
         logger.warn('Payment provider failed; the message will be retried', {
           unsubscribeOrderId: event.unsubscribeOrderId,
@@ -85,7 +94,7 @@ function observer(logger: ProcessorLogger, metrics: ProcessorMetrics) {
           slaBreached: event.slaBreached,
         });
         metrics.addMetric('RefundsSettled', MetricUnit.Count, 1);
-        if (event.slaBreached) metrics.addMetric('SlaBreached', MetricUnit.Count, 1);
+        if (event.slaBreached) metrics.addMetric(PROCESSOR_METRICS.slaBreached, MetricUnit.Count, 1);
         return;
       case 'NEEDS_ATTENTION':
         logger.error('Settlement gave up after the last receive; the order needs attention', {
@@ -109,10 +118,14 @@ export function errorFacts(error: unknown): { error: string; detail?: string } {
   return { error: error.name };
 }
 
+/** The processor's Powertools Metrics: the namespace and `service` dimension the SLA alarm watches. */
+export function processorMetrics(): Metrics {
+  return new Metrics({ namespace: PROCESSOR_METRICS.namespace, serviceName: PROCESSOR_METRICS.service });
+}
+
 export function createRefundProcessorHandler(deps: RefundProcessorDeps): RefundProcessorHandler {
-  const logger = deps.logger ?? new Logger({ serviceName: 'refund-processor' });
-  const metrics =
-    deps.metrics ?? new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'refund-processor' });
+  const logger = deps.logger ?? createLogger();
+  const metrics = deps.metrics ?? processorMetrics();
   const settlement: SettlementDeps = {
     orders: deps.orders,
     provider: deps.provider,
@@ -163,10 +176,13 @@ export function createRefundProcessorHandler(deps: RefundProcessorDeps): RefundP
 }
 
 const config = readConfig();
-const table = { doc: documentClient(), tableName: config.tableName };
+const table = tableRef(config);
 
-/** The embedded default provider; its memory lives as long as the container. */
-export const paymentProvider = new PaymentSimulator();
+/**
+ * `PAYMENT_PROVIDER`: the embedded simulator (default; its memory lives as long as the
+ * container) or Stripe (API key read from Secrets Manager once, here, at cold start).
+ */
+export const paymentProvider = await configuredPaymentProvider(config);
 
 export const handler = createRefundProcessorHandler({
   orders: new DynamoSettlementStore(table),

@@ -1,7 +1,7 @@
 /**
  * Every refusal the service can give, with its HTTP status (SPEC 4.4).
  * Use cases and the policy throw `RefundError`; the HTTP layer maps it in one place
- * (`#http/errors.ts`); anything else becomes a 500 `INTERNAL` that reveals nothing.
+ * (the `errorResponses` middleware of `#http/handler.ts`); anything else becomes a 500 `INTERNAL` that reveals nothing.
  */
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,

@@ -12,9 +12,9 @@ import { DynamoInstanceStore } from '#adapters/dynamo/instances.ts';
 import { DynamoQuoteStore } from '#adapters/dynamo/quotes.ts';
 import { DynamoUnsubscribeOrderStore } from '#adapters/dynamo/unsubscribe-orders.ts';
 import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
-import { logger } from '#http/logger.ts';
 import type { QuotedExecutionDeps } from '#use-cases/quoted-execution.ts';
 import { type Config, readConfig, requireQueueUrl } from './config.ts';
+import { logger } from './logger.ts';
 
 export function tableRef(config: Config, client?: DynamoDBClient): TableRef {
   return { doc: documentClient(client), tableName: config.tableName };

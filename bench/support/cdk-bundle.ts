@@ -9,11 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
-import { ESM_REQUIRE_BANNER, NODE_TARGET } from '#infra/cdk/functions.ts';
+import { ESM_REQUIRE_BANNER, NODE_HTTP_ALIAS, NODE_TARGET } from '#infra/cdk/functions.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
-/** `bundling` of `ServiceFunction`, in esbuild's terms (bundleAwsSDK: true, no externals). */
+/** `bundling` of `ServiceFunction`, in esbuild's terms (bundleAwsSDK: true, no externals, the node:http alias). */
 export const CDK_ESBUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
@@ -25,17 +25,13 @@ export const CDK_ESBUILD_OPTIONS = {
   sourcemap: true,
   sourcesContent: false,
   external: [],
+  alias: Object.fromEntries(
+    Object.entries(NODE_HTTP_ALIAS).map(([from, to]) => [from, resolve(REPO_ROOT, to)]),
+  ),
 } as const satisfies BuildOptions;
 
-/**
- * Experiment, not what CDK does: resolve `node:http` to a CommonJS module that returns
- * `process.getBuiltinModule('node:http')`. An ESM `import … from 'node:http'` (in the bundle:
- * @smithy/credential-provider-imds and @middy/util) builds Node's ESM facade of `node:http`,
- * which reads every export, and so runs its lazy getters that load the bundled undici (fetch,
- * WebSocket): ~10 ms of every cold start for nothing. With CDK this is one `esbuildArgs` entry:
- * `{ '--alias:node:http': '<path of a file like support/node-http.cjs>' }`.
- */
-export const HTTP_SHIM_ALIAS = { 'node:http': resolve(import.meta.dirname, 'node-http.cjs') };
+/** CDK's bundling without our node:http alias: how a function is bundled the default way (the floor's baseline). */
+export const DEFAULT_ESBUILD_OPTIONS = { ...CDK_ESBUILD_OPTIONS, alias: {} } as const satisfies BuildOptions;
 
 export interface Bundle {
   /** Absolute path of `index.mjs`. */
@@ -54,13 +50,12 @@ export interface Bundle {
 export async function cdkBundle(
   source: { entry: string } | { contents: string },
   dir: string,
-  /** Only for experiments (e.g. `HTTP_SHIM_ALIAS`); the benchmark's figures use CDK's options alone. */
-  experiment: Pick<BuildOptions, 'alias'> = {},
+  /** The stack's options (default), or `DEFAULT_ESBUILD_OPTIONS` for the default-bundled floor. */
+  options: BuildOptions = CDK_ESBUILD_OPTIONS,
 ): Promise<Bundle> {
   const outfile = join(dir, 'index.mjs');
   const result = await build({
-    ...CDK_ESBUILD_OPTIONS,
-    ...experiment,
+    ...options,
     ...('entry' in source
       ? { entryPoints: [resolve(REPO_ROOT, source.entry)] }
       : { stdin: { contents: source.contents, resolveDir: REPO_ROOT, sourcefile: 'bare.ts', loader: 'ts' } }),

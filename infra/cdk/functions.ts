@@ -21,11 +21,18 @@ export interface FunctionDef {
   indexes: readonly IndexName[];
   /** May send to the refund queue (sets REFUND_QUEUE_URL + sqs:SendMessage). */
   sendsRefunds: boolean;
+  /** Talks to the payment provider: PAYMENT_PROVIDER, STRIPE_SECRET_NAME and read on that one secret. */
+  provider?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
 }
 
-export type ServiceFunctionName = FunctionName | 'refund-processor' | 'purger' | 'reconciler';
+export type ServiceFunctionName =
+  | FunctionName
+  | 'refund-processor'
+  | 'purger'
+  | 'reconciler'
+  | 'submitted-reconciler';
 
 const http = { timeoutSeconds: 10, memoryMb: 512 } as const;
 
@@ -77,6 +84,7 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     table: 'readWrite',
     indexes: [],
     sendsRefunds: false,
+    provider: true,
     // The provider call dominates; 30 s leaves room for a slow provider plus retries in the adapter.
     timeoutSeconds: 30,
     memoryMb: 512,
@@ -100,11 +108,37 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     timeoutSeconds: 60,
     memoryMb: 512,
   },
+  'stripe-webhook': {
+    ...http,
+    entry: 'functions/stripe-webhook.ts',
+    description: 'Stripe webhook (POST /webhooks/stripe): refund outcomes, signature-verified',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+    provider: true,
+  },
+  'submitted-reconciler': {
+    entry: 'functions/submitted-reconciler.ts',
+    description: 'Asks Stripe about SUBMITTED refunds with no final answer (every 5 minutes)',
+    table: 'readWrite',
+    indexes: ['pending'],
+    sendsRefunds: false,
+    provider: true,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  },
 };
 
 /** Node's `require` for the few CommonJS dependencies inside an ESM bundle (esbuild's `__require` shim). */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/**
+ * esbuild aliases of every function bundle: `node:http` is Node's module itself rather than
+ * its ESM facade (see node-http.cjs; ~10 ms of each cold start). A path relative to the
+ * repository root, so the stack and the benchmark resolve the same file.
+ */
+export const NODE_HTTP_ALIAS = { 'node:http': 'infra/cdk/node-http.cjs' } as const;
 
 /** esbuild target matching the Lambda runtime. */
 export const NODE_TARGET = 'node24';

@@ -1,29 +1,25 @@
 /**
- * Loads the real Lambda handler modules (`functions/<name>.ts`) lazily, the first time one
- * is needed and after the runtime has set the environment they read at cold start. Like a
- * warm Lambda container, a loaded module stays loaded for the life of the process.
+ * Loads the real Lambda handler modules lazily, the first time one is needed and after the
+ * runtime has set the environment they read at cold start. Like a warm Lambda container, a
+ * loaded module stays loaded for the life of the process. The functions, their entry files
+ * and timeouts are the CDK stack's (`infra/cdk/functions.ts`); a registry can also load other
+ * files per function (the deploy-parity test loads the bundles `cdk synth` built).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import type { FunctionName } from '#http/routes.ts';
+import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
 import { lambdaContext } from './lambda-events.ts';
 
-export type LocalFunctionName = FunctionName | 'refund-processor' | 'purger' | 'reconciler';
+export type LocalFunctionName = ServiceFunctionName;
 
 export type LocalHandler = (event: never, context: Context) => Promise<unknown>;
 
-/** Per-function timeouts for the context's `getRemainingTimeInMillis` (API Gateway caps at 30 s). */
-export const FUNCTION_TIMEOUT_MS: Record<LocalFunctionName, number> = {
-  quote: 29_000,
-  unsubscribe: 29_000,
-  'cancel-renewal': 29_000,
-  reads: 29_000,
-  ingest: 29_000,
-  'refund-processor': 30_000,
-  purger: 60_000,
-  reconciler: 60_000,
-};
+/** Per-function timeouts for the context's `getRemainingTimeInMillis`: the stack's. */
+export const FUNCTION_TIMEOUT_MS = Object.fromEntries(
+  Object.entries(FUNCTIONS).map(([name, def]) => [name, def.timeoutSeconds * 1000]),
+) as Record<LocalFunctionName, number>;
 
 /** A function's module is missing or could not be loaded; the runtime keeps serving the rest. */
 export class HandlerUnavailableError extends Error {
@@ -41,16 +37,20 @@ export interface FunctionRegistry {
   load(name: LocalFunctionName): Promise<LocalHandler>;
 }
 
-const FUNCTIONS_DIR = fileURLToPath(new URL('../../functions/', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where a function's module is: a directory holding `<name>.ts`, or a file per function. */
+export type ModuleLocation = string | ((name: LocalFunctionName) => string);
 
 /**
- * The registry of the real modules under `functions/`, with optional stand-ins (tests).
+ * The registry of the real modules (the stack's entry files), with optional stand-ins (tests).
  * Failures are not cached: a module added while the runtime runs is picked up on the next call.
  */
 export function functionRegistry(
   overrides: Partial<Record<LocalFunctionName, LocalHandler>> = {},
-  dir: string = FUNCTIONS_DIR,
+  location: ModuleLocation = (name) => join(REPO_ROOT, FUNCTIONS[name].entry),
 ): FunctionRegistry {
+  const fileOf = typeof location === 'string' ? (name: string) => join(location, `${name}.ts`) : location;
   const loaded = new Map<LocalFunctionName, LocalHandler>();
   return {
     async load(name) {
@@ -58,7 +58,7 @@ export function functionRegistry(
       if (override) return override;
       const cached = loaded.get(name);
       if (cached) return cached;
-      const file = `${dir.replace(/\/$/, '')}/${name}.ts`;
+      const file = fileOf(name);
       if (!existsSync(file)) throw new HandlerUnavailableError(name, 'does not exist (yet)');
       let module: { handler?: unknown };
       try {

@@ -21,7 +21,13 @@ import {
   startDynamoLocal,
   startLocalSqs,
 } from './emulators.ts';
-import { functionRegistry, invoke, type LocalFunctionName, type LocalHandler } from './functions.ts';
+import {
+  type FunctionRegistry,
+  functionRegistry,
+  invoke,
+  type LocalFunctionName,
+  type LocalHandler,
+} from './functions.ts';
 import { localJwtSecret, signJwt } from './jwt.ts';
 import { scheduledEvent } from './lambda-events.ts';
 import { startRefundPoller } from './poller.ts';
@@ -41,7 +47,7 @@ export interface LocalRuntimeOptions {
   seed?: boolean;
   /** The refund queue's visibility timeout, i.e. the retry delay of a failed refund (default 5 s). */
   visibilityTimeoutSeconds?: number;
-  /** Run the purger and the reconciler every `scheduleIntervalMs` (default true, every 60 s). */
+  /** Run the purger and the reconcilers every `scheduleIntervalMs` (default true, every 60 s). */
   schedule?: boolean;
   scheduleIntervalMs?: number;
   /** Default `refunds`. */
@@ -54,6 +60,8 @@ export interface LocalRuntimeOptions {
   emulators?: { dynamoEndpoint: string; sqsEndpoint: string };
   /** Stand-in handlers by function name (tests); the others are the real `functions/*.ts`. */
   handlers?: Partial<Record<LocalFunctionName, LocalHandler>>;
+  /** Where every function comes from instead (the deploy-parity test: the bundles `cdk synth` built). */
+  registry?: FunctionRegistry;
   /** Where the runtime's own lines go (default console.log). */
   log?: (line: string) => void;
 }
@@ -235,8 +243,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       setEnv(handlerEnv({ tableName, refundQueueUrl: queues.refundQueueUrl, dynamoEndpoint, sqsEndpoint })),
     );
 
-    const registry = functionRegistry(options.handlers);
-    const runScheduled = (name: 'purger' | 'reconciler', time: string) =>
+    const registry = options.registry ?? functionRegistry(options.handlers);
+    const runScheduled = (name: 'purger' | 'reconciler' | 'submitted-reconciler', time: string) =>
       invoke(registry, name, scheduledEvent(time, `refund-service-local-${name}`, region), region);
     const runPurger = (time: string) => runScheduled('purger', time);
     const runReconciler = (time: string) => runScheduled('reconciler', time);
@@ -264,6 +272,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         jobs: [
           { name: 'purger', run: runPurger },
           { name: 'reconciler', run: runReconciler },
+          // A no-op with the simulator (the local default): no refund is ever SUBMITTED.
+          { name: 'submitted-reconciler', run: (time) => runScheduled('submitted-reconciler', time) },
         ],
       });
       stops.push(() => scheduler.stop());

@@ -11,8 +11,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import { RefundError } from '#shared/errors.ts';
-import { logger } from './logger.ts';
-import { INTERNAL_SCOPE, routeKey as keyOf, ROUTES } from './routes.ts';
+import { logger } from '#shared/logger.ts';
+import { INTERNAL_SCOPE, routeKey as keyOf, ROUTES, type RouteAuth } from './routes.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -74,7 +74,63 @@ const errorResponses = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   },
 });
 
-function accountOf(event: HttpEvent, auth: 'public' | 'internal'): string | null {
+type Auth = RouteAuth;
+type Middleware = MiddlewareObj<HttpEvent, HttpResult>;
+
+/** What the `before` middlewares establish about a request, for the route handler. */
+interface Parsed {
+  auth: Auth;
+  accountId: string | null;
+  body: unknown;
+}
+
+/**
+ * Where the middlewares leave what they found: on the invocation's own copy of the event
+ * (made by the first one), so concurrent invocations never share it.
+ */
+const PARSED = Symbol('parsed');
+type ParsedEvent = HttpEvent & { [PARSED]?: Partial<Parsed> };
+
+function stage(event: HttpEvent): Partial<Parsed> {
+  const parts = (event as ParsedEvent)[PARSED];
+  if (!parts) throw new Error('the routing middleware runs first');
+  return parts;
+}
+
+/** 1. The route must be one this function serves (the route table says public or internal). */
+const routing = (handlers: Record<string, RouteHandler>): Middleware => {
+  const auth = new Map(ROUTES.map((route) => [keyOf(route), route.auth]));
+  return {
+    name: 'routing',
+    before: (request) => {
+      const routeAuth = auth.get(request.event.routeKey);
+      if (!handlers[request.event.routeKey] || !routeAuth)
+        throw new RefundError('NOT_FOUND', 'No such route');
+      request.event = { ...request.event, [PARSED]: { auth: routeAuth } } as ParsedEvent;
+    },
+  };
+};
+
+/** 2. The caller, from the verified token only: the account on public routes, internal callers on internal ones. */
+const identity = (): Middleware => ({
+  name: 'identity',
+  before: (request) => {
+    const parts = stage(request.event);
+    parts.accountId = accountOf(request.event, parts.auth ?? 'public');
+  },
+});
+
+/** 3. The body: at most MAX_BODY_BYTES (413), JSON (400). */
+const jsonBody = (): Middleware => ({
+  name: 'json-body',
+  before: (request) => {
+    stage(request.event).body = parseBody(request.event);
+  },
+});
+
+function accountOf(event: HttpEvent, auth: Auth): string | null {
+  // Not served by httpFunction (the webhook reads its raw body itself): refuse rather than pass.
+  if (auth === 'none') throw new RefundError('FORBIDDEN', 'This route is not served here');
   const authorizer = event.requestContext.authorizer as HttpEvent['requestContext']['authorizer'] & {
     iam?: unknown;
   };
@@ -107,25 +163,27 @@ function parseBody(event: HttpEvent): unknown {
 }
 
 /**
- * Builds the Lambda handler of an HTTP function serving `handlers` (route key → handler).
- * The route table says which routes are public and which internal.
+ * Builds the Lambda handler of an HTTP function serving `handlers` (route key → handler):
+ * errors → answers, then the `before` middlewares (route, identity, body) in that order, then
+ * the route's handler with the request they established.
  */
 export function httpFunction(handlers: Record<string, RouteHandler>, clock: () => number = Date.now) {
-  const auth = new Map(ROUTES.map((route) => [keyOf(route), route.auth]));
   return middy<HttpEvent, HttpResult>()
     .use(errorResponses())
+    .use(routing(handlers))
+    .use(identity())
+    .use(jsonBody())
     .handler(async (event, context) => {
+      const parts = stage(event);
       const handle = handlers[event.routeKey];
-      const routeAuth = auth.get(event.routeKey);
-      if (!handle || !routeAuth) throw new RefundError('NOT_FOUND', 'No such route');
-      const accountId = accountOf(event, routeAuth);
+      if (!handle) throw new RefundError('NOT_FOUND', 'No such route');
       const request: HttpRequest = {
         routeKey: event.routeKey,
-        accountId,
+        accountId: parts.accountId ?? null,
         pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
         query: (event.queryStringParameters ?? {}) as Record<string, string>,
         headers: lowerCaseHeaders(event.headers),
-        body: parseBody(event),
+        body: parts.body,
         now: clock(),
       };
       const result = await handle(request, context);
@@ -138,26 +196,4 @@ function lowerCaseHeaders(headers: HttpEvent['headers']): Record<string, string>
   for (const [name, value] of Object.entries(headers ?? {}))
     if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
-}
-
-/** The caller's account; for handlers of public routes. */
-export function callerAccount(request: HttpRequest): string {
-  if (request.accountId === null) throw new RefundError('UNAUTHORIZED', 'A valid token is required');
-  return request.accountId;
-}
-
-/** The `Idempotency-Key` header (1–255 characters), required for money-moving requests. */
-export function idempotencyKey(request: HttpRequest): string {
-  const key = request.headers['idempotency-key'];
-  if (key === undefined || key.length < 1 || key.length > 255) {
-    throw new RefundError('VALIDATION_FAILED', 'The Idempotency-Key header (1–255 characters) is required', {
-      issues: [
-        {
-          field: 'Idempotency-Key',
-          message: key === undefined ? 'missing header' : 'must be 1–255 characters',
-        },
-      ],
-    });
-  }
-  return key;
 }

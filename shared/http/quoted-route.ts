@@ -2,7 +2,8 @@ import type * as z from 'zod/mini';
 import type { StoredResponse } from '#ports/stores.ts';
 import { instancePathSchema } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
-import { callerAccount, idempotencyKey, type RouteHandler } from './handler.ts';
+import type { RouteHandler } from './handler.ts';
+import { callerAccount, idempotencyKey } from './request.ts';
 
 /**
  * The route shape shared by unsubscribing and cancelling renewals: the instance from the

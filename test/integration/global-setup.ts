@@ -1,6 +1,7 @@
 /**
  * Starts DynamoDB Local and fauxqs once for the whole integration run; each test file
- * creates its own table and queues (see `test/support/emulators.ts`), so files never
+ * creates its own table and queues (`createTable`/`createQueues` of `infra/local/emulators.ts`, called from
+ * `test/support/api.ts` and `test/support/settlement-env.ts`), so files never
  * see each other's data.
  */
 import type { TestProject } from 'vitest/node';

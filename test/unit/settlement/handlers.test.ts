@@ -1,6 +1,8 @@
 /** The entry modules' own logic: schedule times, safe error facts, metrics from settlement facts. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SLA_BREACH_METRIC } from '#infra/cdk/refund-stack.ts';
 import type { DuePurge } from '#ports/purges.ts';
+import { PROCESSOR_METRICS } from '#shared/service.ts';
 import { recordingMetrics, silentLogger } from '#test/support/settlement-env.ts';
 
 process.env.TABLE_NAME ??= 'unit-table';
@@ -27,6 +29,19 @@ const emptyPurges = {
   finish: async () => {},
   discard: async () => {},
 };
+
+describe('the processor metrics', () => {
+  it('are emitted in the namespace and service dimension the stack alarms on', () => {
+    const metrics = processor.processorMetrics();
+    metrics.addMetric(PROCESSOR_METRICS.slaBreached, 'Count', 1);
+    const emf = metrics.serializeMetrics();
+    expect(emf._aws.CloudWatchMetrics[0]?.Namespace).toBe(SLA_BREACH_METRIC.namespace);
+    expect(emf._aws.CloudWatchMetrics[0]?.Metrics).toEqual([
+      { Name: SLA_BREACH_METRIC.metricName, Unit: 'Count' },
+    ]);
+    expect(emf).toMatchObject({ service: SLA_BREACH_METRIC.service, [SLA_BREACH_METRIC.metricName]: 1 });
+  });
+});
 
 describe('scheduled entry points', () => {
   it('export a Lambda handler wired at cold start', () => {
