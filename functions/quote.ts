@@ -2,7 +2,7 @@
 import { callerAccount, httpFunction } from '#http/handler.ts';
 import { instancePathSchema, quoteRequestSchema } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
-import { presentStoredQuote } from '#shared/presenters.ts';
+import { presentStoredQuote } from '#shared/present.ts';
 import { apiDeps } from '#shared/wiring.ts';
 import { type CreateQuoteDeps, createQuote } from '#use-cases/create-quote.ts';
 

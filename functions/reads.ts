@@ -13,9 +13,9 @@ import {
 import { parseOrThrow } from '#schema/common.ts';
 import { readConfig } from '#shared/config.ts';
 import { notFound } from '#shared/errors.ts';
-import { presentInstance, presentUnsubscribeOrder } from '#shared/presenters.ts';
+import { presentBalance, presentInstance, presentUnsubscribeOrder } from '#shared/present.ts';
 import { apiStores, tableRef } from '#shared/wiring.ts';
-import { getBalance, type LedgerReader, presentBalance } from '#use-cases/get-balance.ts';
+import { getBalance, type LedgerReader } from '#use-cases/get-balance.ts';
 
 export interface ReadDeps {
   instances: InstanceStore;

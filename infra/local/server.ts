@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
-import { instant, iso, parseOrThrow } from '#schema/common.ts';
+import { toIso } from '#policy/time.ts';
+import { instant, parseOrThrow } from '#schema/common.ts';
 import { RefundError } from '#shared/errors.ts';
 import {
   errorAnswer,
@@ -119,7 +120,7 @@ export function createApiServer(options: ApiServerOptions): Server {
       let time: string;
       try {
         const parsed = parseOrThrow(purgerRunSchema, body === '' ? undefined : JSON.parse(body));
-        time = iso(parsed.time);
+        time = toIso(parsed.time);
       } catch (error) {
         const refusal =
           error instanceof RefundError
