@@ -8,13 +8,16 @@ import { apiDeps } from '#shared/wiring.ts';
 import { ingestOrder } from '#use-cases/ingest-order.ts';
 import { setFlags } from '#use-cases/set-flags.ts';
 
+/** 201 when the order was recorded now, 200 for an identical replay. */
+const INGEST_STATUS = { RECORDED: 201, REPLAYED: 200 } as const;
+
 export function createHandler(deps: { instances: InstanceStore }, clock: () => number = Date.now) {
   return httpFunction(
     {
       'POST /internal/orders': async (request) => {
         const body = parseOrThrow(ingestOrderRequestSchema, request.body);
         const result = await ingestOrder(deps, { ...body, now: request.now });
-        return { statusCode: result.statusCode, json: presentInstance(result.instance) };
+        return { statusCode: INGEST_STATUS[result.outcome], json: presentInstance(result.instance) };
       },
       'PUT /internal/instances/{instanceId}/flags': async (request) => {
         const { instanceId } = parseOrThrow(instancePathSchema, request.pathParameters);

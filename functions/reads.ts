@@ -3,6 +3,7 @@ import { keys } from '#adapters/dynamo/keys.ts';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
 import { callerAccount, httpFunction } from '#http/handler.ts';
 import { decodeNextToken, encodeNextToken } from '#http/pagination.ts';
+import type { LedgerReader } from '#ports/ledger.ts';
 import type { InstanceStore, UnsubscribeOrderStore } from '#ports/stores.ts';
 import {
   instancePathSchema,
@@ -15,7 +16,7 @@ import { readConfig } from '#shared/config.ts';
 import { notFound } from '#shared/errors.ts';
 import { presentBalance, presentInstance, presentUnsubscribeOrder } from '#shared/present.ts';
 import { apiStores, tableRef } from '#shared/wiring.ts';
-import { getBalance, type LedgerReader } from '#use-cases/get-balance.ts';
+import { getBalance } from '#use-cases/get-balance.ts';
 
 export interface ReadDeps {
   instances: InstanceStore;

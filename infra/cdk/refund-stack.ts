@@ -43,6 +43,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type FunctionName, ROUTES } from '#http/routes.ts';
 import { QUEUES, TABLE } from '#schema/table.ts';
+import { parseHolidays } from '#shared/config.ts';
 import { FUNCTIONS, type ServiceFunctionName } from './functions.ts';
 import { bindRefundQueueSender, bindTable, ServiceFunction } from './service-function.ts';
 
@@ -408,6 +409,8 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
   });
 
   const holidays = props.holidays ?? context('holidays') ?? '';
+  // The functions refuse to start with a malformed HOLIDAYS; refuse the synth first.
+  if (typeof holidays === 'string') parseHolidays(holidays);
   const alarmEmail = props.alarmEmail ?? context('alarmEmail');
   return {
     jwtIssuer: issuerParam.valueAsString,

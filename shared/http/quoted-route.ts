@@ -7,7 +7,7 @@ import { callerAccount, idempotencyKey, type RouteHandler } from './handler.ts';
 /**
  * The route shape shared by unsubscribing and cancelling renewals: the instance from the
  * path, the body from `schema`, the account from the token, the Idempotency-Key header; the
- * use case answers with the (possibly replayed) stored response.
+ * use case answers with the (possibly replayed) stored order, which is a 202 Accepted.
  */
 export function quotedExecutionRoute<S extends z.ZodMiniType>(
   schema: S,
@@ -29,6 +29,7 @@ export function quotedExecutionRoute<S extends z.ZodMiniType>(
       request: body,
       now: request.now,
     });
-    return { statusCode: response.statusCode, rawBody: response.body };
+    // Accepted: the refund settles in the background (a replay answers the same).
+    return { statusCode: 202, rawBody: response.body };
   };
 }

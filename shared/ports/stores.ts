@@ -30,8 +30,11 @@ export interface InstanceStore {
   get(accountId: string, instanceId: string): Promise<InstanceRecord | null>;
   list(accountId: string, query: InstanceQuery): Promise<Page<InstanceRecord>>;
   getOrderClaim(accountId: string, orderId: string): Promise<OrderClaim | null>;
-  /** Creates the instance with its NEW order, the order claim and its retained data, atomically. */
-  create(instance: InstanceRecord, claim: OrderClaim): Promise<void>;
+  /**
+   * Creates the instance with its NEW order, the order claim and its retained data, atomically.
+   * Returns false when it could not because either exists by now (a concurrent ingestion): the caller re-reads.
+   */
+  create(instance: InstanceRecord, claim: OrderClaim): Promise<boolean>;
   /**
    * Replaces the instance if it is still at `expectedVersion` (it is written with
    * `expectedVersion + 1`), together with the order claim when one is given.
@@ -67,9 +70,11 @@ export interface UnsubscribeOrderStore {
   list(accountId: string, query: UnsubscribeOrderQuery): Promise<Page<UnsubscribeOrder>>;
 }
 
-/** A response stored for an Idempotency-Key, replayed on a retry with the same body. */
+/**
+ * The answer stored for an Idempotency-Key, replayed byte for byte on a retry with the same
+ * request: the serialized result (the HTTP layer decides its status).
+ */
 export interface StoredResponse {
-  statusCode: number;
   body: string;
 }
 

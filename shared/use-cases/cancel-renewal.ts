@@ -81,7 +81,7 @@ export async function cancelRenewal(
         ...instance,
         orders: instance.orders.map((o) => (cancelled.has(o.orderId) ? { ...o, status: 'CANCELLED' } : o)),
       };
-      const response = { statusCode: 202, body: JSON.stringify(presentUnsubscribeOrder(order)) };
+      const response = { body: JSON.stringify(presentUnsubscribeOrder(order)) };
       const conflict = await deps.executions.commitRenewalCancellation({
         instance: updated,
         expectedVersion: instance.version,

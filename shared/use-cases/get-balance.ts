@@ -6,12 +6,9 @@
  * (ties by entry id, so the order is stable).
  */
 
+import type { LedgerReader } from '#ports/ledger.ts';
 import type { MinorUnits } from '#shared/domain.ts';
 import type { LedgerEntry } from '#shared/model.ts';
-
-export interface LedgerReader {
-  entries(accountId: string): Promise<LedgerEntry[]>;
-}
 
 export interface CurrencyBalance {
   currency: string;

@@ -17,8 +17,8 @@ export interface IngestOrderInput {
 }
 
 export interface IngestResult {
-  /** 201 when the order was recorded now, 200 when it was an identical replay. */
-  statusCode: 201 | 200;
+  /** `RECORDED` when the order was recorded now, `REPLAYED` when it was an identical replay. */
+  outcome: 'RECORDED' | 'REPLAYED';
   instance: InstanceRecord;
 }
 
@@ -46,14 +46,14 @@ export async function ingestOrder(
         throw orderConflict(order.orderId);
       const instance = await deps.instances.get(input.accountId, input.instanceId);
       if (!instance) throw orderConflict(order.orderId);
-      return { statusCode: 200, instance };
+      return { outcome: 'REPLAYED', instance };
     }
     const current = await deps.instances.get(input.accountId, input.instanceId);
     const written =
       order.type === 'NEW'
         ? await createInstance(deps, input, order, current, digest)
         : await renew(deps, input, order, current, digest);
-    if (written) return { statusCode: 201, instance: written };
+    if (written) return { outcome: 'RECORDED', instance: written };
     if (attempt >= ATTEMPTS) throw new Error('order ingestion kept racing with concurrent changes');
   }
 }
@@ -85,20 +85,12 @@ async function createInstance(
     retention: null,
     createdAt: input.now,
   };
-  try {
-    await deps.instances.create(instance, { instanceId: input.instanceId, fingerprint: digest });
-    return instance;
-  } catch (error) {
-    if (
-      error &&
-      typeof error === 'object' &&
-      'name' in error &&
-      error.name === 'TransactionCanceledException'
-    ) {
-      return null; // someone created it or claimed the order meanwhile: re-read
-    }
-    throw error;
-  }
+  // false: someone created it or claimed the order meanwhile: re-read.
+  const created = await deps.instances.create(instance, {
+    instanceId: input.instanceId,
+    fingerprint: digest,
+  });
+  return created ? instance : null;
 }
 
 async function renew(

@@ -29,6 +29,7 @@
  */
 
 import { toIso } from '#policy/index.ts';
+import type { DuePurge, PurgeStore } from '#ports/purges.ts';
 import type { RetainedDataStore } from '#ports/retained-data.ts';
 import type { Millis } from '#shared/domain.ts';
 import type { DataKind, InstanceRecord, RetainedData } from '#shared/model.ts';
@@ -42,46 +43,6 @@ export const DEFAULT_MAX_ITEMS_PER_RUN = 1_000;
 export const FINISH_LEASE_MS = 15 * 60_000;
 const DEFAULT_CONCURRENCY = 8;
 const ATTEMPTS = 3;
-
-export interface DuePurge {
-  accountId: string;
-  instanceId: string;
-  kind: DataKind;
-  purgeAt: Millis;
-}
-
-/** The state of one purge item, read consistently. */
-export interface PurgeItemState {
-  purgeAt: Millis;
-  /** Set once the purge was recorded on the instance; the item then only waits for the data deletion. */
-  purgedAt: Millis | null;
-}
-
-/** Due purges in due-time order across shards, fetched page by page as they are consumed. */
-export interface DueCursor {
-  next(): Promise<DuePurge | null>;
-  /** False only when every shard is known to be exhausted. */
-  hasMore(): boolean;
-}
-
-export interface PurgeRecord {
-  now: Millis;
-  instanceVersion: number;
-  /** The other kind is already PURGED: the instance becomes RELEASED in the same write. */
-  release: boolean;
-}
-
-export interface PurgeStore {
-  due(now: Millis): DueCursor;
-  instance(accountId: string, instanceId: string): Promise<InstanceRecord | null>;
-  purgeItem(item: DuePurge): Promise<PurgeItemState | null>;
-  /** Step 2a; false when any condition failed. */
-  record(item: DuePurge, record: PurgeRecord): Promise<boolean>;
-  /** Step 2b, after the data is deleted: removes a recorded purge item. */
-  finish(item: DuePurge): Promise<void>;
-  /** Removes a purge item that was not recorded and no longer has work (the instance moved on). */
-  discard(item: DuePurge, purgeAt: Millis): Promise<void>;
-}
 
 export interface PurgeDeps {
   purges: PurgeStore;

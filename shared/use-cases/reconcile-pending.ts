@@ -9,18 +9,13 @@
  */
 
 import { toIso } from '#policy/index.ts';
+import type { PendingOrders } from '#ports/pending-orders.ts';
 import type { RefundQueue } from '#ports/refund-queue.ts';
 import type { Millis } from '#shared/domain.ts';
-import type { RefundMessage } from '#shared/model.ts';
 
 /** An order is stranded when it is still PENDING this long after its creation. */
 export const STRANDED_AFTER_MS = 5 * 60_000;
 export const DEFAULT_MAX_ORDERS_PER_RUN = 1_000;
-
-export interface PendingOrders {
-  /** PENDING orders created strictly before `createdBefore`, oldest first per shard, at most `limit`. */
-  createdBefore(createdBefore: Millis, limit: number): Promise<{ orders: RefundMessage[]; more: boolean }>;
-}
 
 export interface ReconcileDeps {
   pending: PendingOrders;

@@ -34,49 +34,10 @@ import {
   refundIdempotencyKey,
   TransientProviderError,
 } from '#ports/payment-provider.ts';
+import type { SettlementStore, StatusChange } from '#ports/settlement.ts';
 import { QUEUES } from '#schema/table.ts';
 import type { Destination, Millis } from '#shared/domain.ts';
-import type {
-  LedgerEntry,
-  RefundMessage,
-  UnsubscribeOrder,
-  UnsubscribeOrderLine,
-  UnsubscribeOrderStatus,
-} from '#shared/model.ts';
-
-/** How a line was settled; `credit` is the ledger entry written in the same transaction. */
-export interface LineSettlement {
-  index: number;
-  orderId: string;
-  settledTo: Destination;
-  settledAt: Millis;
-  credit: LedgerEntry | null;
-}
-
-export interface StatusChange {
-  from: readonly UnsubscribeOrderStatus[];
-  to: UnsubscribeOrderStatus;
-  at: Millis;
-  note?: string;
-}
-
-export interface Completion {
-  at: Millis;
-  settledAt: Millis;
-  slaBreached: boolean;
-  lineCount: number;
-}
-
-/** What settlement needs from storage; every write is conditional and reports whether it applied. */
-export interface SettlementStore {
-  get(ref: RefundMessage): Promise<UnsubscribeOrder | null>;
-  /** Moves the order to `to` (with a history entry) if its status is one of `from`. */
-  transition(ref: RefundMessage, change: StatusChange): Promise<boolean>;
-  /** Settles line `index` if it is still `PENDING`, writing `credit` (if any) in the same transaction. */
-  settleLine(ref: RefundMessage, settlement: LineSettlement): Promise<boolean>;
-  /** `PROCESSING`/`NEEDS_ATTENTION` → `SUCCEEDED` if every line is `SETTLED`. */
-  complete(ref: RefundMessage, completion: Completion): Promise<boolean>;
-}
+import type { LedgerEntry, RefundMessage, UnsubscribeOrder, UnsubscribeOrderLine } from '#shared/model.ts';
 
 /** Facts for logs and metrics; never personal data (no references, no reasons). */
 export type SettlementEvent =

@@ -89,7 +89,7 @@ export async function unsubscribe(deps: UnsubscribeDeps, input: UnsubscribeInput
           logData: { status: 'RETAINED', purgeAt: deadlines.logDataPurgeAt, purgedAt: null },
         },
       };
-      const response = { statusCode: 202, body: JSON.stringify(presentUnsubscribeOrder(order)) };
+      const response = { body: JSON.stringify(presentUnsubscribeOrder(order)) };
       const conflict = await deps.executions.commitUnsubscription({
         instance: unsubscribed,
         expectedVersion: instance.version,

@@ -42,7 +42,7 @@ describe('infra/cdk/app.ts', () => {
     expect(report.pluginReports).toEqual([]);
   });
 
-  it('the same checks stop a synth with an unacknowledged finding', () => {
+  it('the same checks stop a synth with an unacknowledged finding', { timeout: 60_000 }, () => {
     // Bundling skipped: only the checks are under test here.
     const app = new App({ outdir: outdir(), context: { ...context, 'aws:cdk:bundling-stacks': [] } });
     const stack = createApp(app);

@@ -64,7 +64,8 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
     // Gone in between (released by a failed first attempt): the caller may simply retry.
     if (!item) return { state: 'IN_PROGRESS' };
     if (item.fingerprint !== fingerprint) return { state: 'MISMATCH' };
-    if (item.status === 'COMPLETED' && item.response) return { state: 'REPLAY', response: item.response };
+    if (item.status === 'COMPLETED' && item.response)
+      return { state: 'REPLAY', response: { body: item.response.body } };
     return { state: 'IN_PROGRESS' };
   }
 

@@ -72,12 +72,12 @@ export class DynamoInstanceStore implements InstanceStore, QuotaStore {
     return { instanceId: String(result.Item.instanceId), fingerprint: String(result.Item.fingerprint) };
   }
 
-  async create(instance: InstanceRecord, claim: OrderClaim): Promise<void> {
+  async create(instance: InstanceRecord, claim: OrderClaim): Promise<boolean> {
     const { doc, tableName } = this.#table;
     const { accountId, instanceId } = instance;
     const newOrder = instance.orders[0];
     if (!newOrder) throw new Error('an instance is created with its NEW order');
-    await doc.send(
+    const write = doc.send(
       new TransactWriteCommand({
         TransactItems: [
           {
@@ -111,6 +111,14 @@ export class DynamoInstanceStore implements InstanceStore, QuotaStore {
         ],
       }),
     );
+    try {
+      await write;
+      return true;
+    } catch (error) {
+      // The instance or the order claim appeared meanwhile (or the items were contended): re-read.
+      if (cancellationReasons(error) !== undefined) return false;
+      throw error;
+    }
   }
 
   async replace(

@@ -5,8 +5,8 @@
  * derived from them (`#use-cases/get-balance.ts`).
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { LedgerReader } from '#ports/ledger.ts';
 import type { LedgerEntry } from '#shared/model.ts';
-import type { LedgerReader } from '#use-cases/get-balance.ts';
 import type { TableRef } from './client.ts';
 import { keys, stripKeys } from './keys.ts';
 

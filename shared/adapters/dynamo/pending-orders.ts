@@ -4,10 +4,10 @@
  * is a sort-key range per shard: the cost is proportional to the stranded orders, never a scan.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { PendingOrders } from '#ports/pending-orders.ts';
 import { TABLE } from '#schema/table.ts';
 import type { Millis } from '#shared/domain.ts';
 import type { RefundMessage } from '#shared/model.ts';
-import type { PendingOrders } from '#use-cases/reconcile-pending.ts';
 import type { TableRef } from './client.ts';
 import { pendingPartition } from './keys.ts';
 

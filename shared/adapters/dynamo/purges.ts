@@ -7,16 +7,10 @@
  * a millisecond later is out. The shards are merged by due time as pages are consumed.
  */
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { DueCursor, DuePurge, PurgeItemState, PurgeRecord, PurgeStore } from '#ports/purges.ts';
 import { TABLE } from '#schema/table.ts';
 import type { Millis } from '#shared/domain.ts';
 import type { DataKind, InstanceRecord } from '#shared/model.ts';
-import type {
-  DueCursor,
-  DuePurge,
-  PurgeItemState,
-  PurgeRecord,
-  PurgeStore,
-} from '#use-cases/purge-retention.ts';
 import { cancellationReasons, getItem, isConditionFailure, type TableRef } from './client.ts';
 import { duePartition, keys } from './keys.ts';
 import { withConflictRetry } from './transactions.ts';

@@ -10,9 +10,9 @@
  * Leaving `PENDING` removes the order from the sparse `pending` index (the reconciler's work list).
  */
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Completion, LineSettlement, SettlementStore, StatusChange } from '#ports/settlement.ts';
 import { TABLE } from '#schema/table.ts';
 import type { HistoryEntry, RefundMessage, UnsubscribeOrder } from '#shared/model.ts';
-import type { Completion, LineSettlement, SettlementStore, StatusChange } from '#use-cases/settle-refund.ts';
 import { cancellationReasons, getItem, isConditionFailure, type TableRef } from './client.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';

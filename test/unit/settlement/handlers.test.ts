@@ -1,7 +1,7 @@
 /** The entry modules' own logic: schedule times, safe error facts, metrics from settlement facts. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { DuePurge } from '#ports/purges.ts';
 import { recordingMetrics, silentLogger } from '#test/support/settlement-env.ts';
-import type { DuePurge } from '#use-cases/purge-retention.ts';
 
 process.env.TABLE_NAME ??= 'unit-table';
 process.env.REFUND_QUEUE_URL ??= 'http://127.0.0.1:1/queue/refunds';

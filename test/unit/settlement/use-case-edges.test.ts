@@ -6,18 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { PaymentSimulator } from '#adapters/payment-simulator.ts';
 import type { PaymentProvider } from '#ports/payment-provider.ts';
+import type { DuePurge, PurgeStore } from '#ports/purges.ts';
+import type { Completion, LineSettlement, SettlementStore, StatusChange } from '#ports/settlement.ts';
 import type { InstanceRecord, RefundMessage, UnsubscribeOrder } from '#shared/model.ts';
 import { orderFixture } from '#test/support/settlement-fixtures.ts';
-import { type DuePurge, type PurgeStore, purgeRetention } from '#use-cases/purge-retention.ts';
-import {
-  type Completion,
-  type LineSettlement,
-  SettlementConflictError,
-  type SettlementEvent,
-  type SettlementStore,
-  type StatusChange,
-  settleRefund,
-} from '#use-cases/settle-refund.ts';
+import { purgeRetention } from '#use-cases/purge-retention.ts';
+import { SettlementConflictError, type SettlementEvent, settleRefund } from '#use-cases/settle-refund.ts';
 
 /** The adapter's semantics in memory, with hooks to misbehave. */
 class MemoryOrders implements SettlementStore {

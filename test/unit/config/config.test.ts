@@ -1,0 +1,95 @@
+/**
+ * Configuration is checked once, at cold start: a bad setting fails the function's import
+ * with a message naming the variable, instead of surfacing later as a customer's error.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConfigError, parseHolidays, readConfig } from '#shared/config.ts';
+
+const base = { TABLE_NAME: 'refunds' };
+
+describe('readConfig', () => {
+  it('reads every setting, with the defaults', () => {
+    expect(readConfig(base)).toEqual({
+      tableName: 'refunds',
+      refundQueueUrl: undefined,
+      holidays: [],
+      retryBaseSeconds: 30,
+    });
+    expect(
+      readConfig({
+        ...base,
+        REFUND_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/refunds',
+        HOLIDAYS: ' 2026-12-25, 2027-01-01 ,',
+        RETRY_BASE_SECONDS: '1',
+      }),
+    ).toEqual({
+      tableName: 'refunds',
+      refundQueueUrl: 'http://127.0.0.1:4566/000000000000/refunds',
+      holidays: ['2026-12-25', '2027-01-01'],
+      retryBaseSeconds: 1,
+    });
+  });
+
+  it.each([
+    [{ ...base, HOLIDAYS: '2026-13-45' }, 'HOLIDAYS="2026-13-45" is not a real YYYY-MM-DD date'],
+    [{ ...base, HOLIDAYS: '2026-12-25,2026-02-30' }, 'HOLIDAYS="2026-02-30"'],
+    [{ ...base, HOLIDAYS: '25.12.2026' }, 'HOLIDAYS="25.12.2026"'],
+    [{}, 'TABLE_NAME is missing'],
+    [{ TABLE_NAME: 'x' }, 'TABLE_NAME="x" must be a DynamoDB table name'],
+    [{ ...base, REFUND_QUEUE_URL: 'refunds' }, 'REFUND_QUEUE_URL="refunds" must be an http(s) URL'],
+    [{ ...base, RETRY_BASE_SECONDS: '1.5' }, 'RETRY_BASE_SECONDS="1.5" must be a whole number of seconds'],
+  ])('refuses %o, naming the variable', (env, message) => {
+    expect(() => readConfig(env)).toThrow(ConfigError);
+    expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('lists every bad setting at once', () => {
+    expect(() => readConfig({ HOLIDAYS: 'soon', RETRY_BASE_SECONDS: 'x' })).toThrow(
+      /TABLE_NAME is missing; HOLIDAYS="soon" .*; RETRY_BASE_SECONDS="x"/,
+    );
+  });
+
+  it('parseHolidays is the same check (the stack uses it at synth)', () => {
+    expect(parseHolidays('2026-12-25')).toEqual(['2026-12-25']);
+    expect(parseHolidays(undefined)).toEqual([]);
+    expect(() => parseHolidays('2026-12-25,2026-13-45')).toThrow('HOLIDAYS="2026-13-45"');
+  });
+});
+
+describe('a function with a bad setting fails at import', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it.each(['unsubscribe', 'cancel-renewal'])('functions/%s.ts with HOLIDAYS=2026-13-45', async (name) => {
+    vi.resetModules();
+    vi.stubEnv('TABLE_NAME', 'refunds');
+    vi.stubEnv('REFUND_QUEUE_URL', 'http://127.0.0.1:1/000000000000/refunds');
+    vi.stubEnv('HOLIDAYS', '2026-13-45');
+    await expect(import(`../../../functions/${name}.ts`)).rejects.toThrow(
+      'Invalid configuration: HOLIDAYS="2026-13-45" is not a real YYYY-MM-DD date',
+    );
+  });
+
+  it.each(['quote', 'reads', 'ingest', 'refund-processor', 'purger', 'reconciler'])(
+    'functions/%s.ts without TABLE_NAME',
+    async (name) => {
+      vi.resetModules();
+      vi.stubEnv('TABLE_NAME', undefined);
+      vi.stubEnv('REFUND_QUEUE_URL', 'http://127.0.0.1:1/000000000000/refunds');
+      await expect(import(`../../../functions/${name}.ts`)).rejects.toThrow(
+        'Invalid configuration: TABLE_NAME is missing',
+      );
+    },
+  );
+
+  it('and imports with a good one', async () => {
+    vi.resetModules();
+    vi.stubEnv('TABLE_NAME', 'refunds');
+    vi.stubEnv('REFUND_QUEUE_URL', 'http://127.0.0.1:1/000000000000/refunds');
+    vi.stubEnv('HOLIDAYS', '2026-12-25');
+    const module = (await import('../../../functions/unsubscribe.ts')) as { handler: unknown };
+    expect(typeof module.handler).toBe('function');
+  });
+});
