@@ -3,7 +3,7 @@ import { httpFunction } from '#http/handler.ts';
 import type { InstanceStore } from '#ports/stores.ts';
 import { ingestOrderRequestSchema, instancePathSchema, setFlagsRequestSchema } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
-import { presentInstance } from '#shared/presenters.ts';
+import { presentInstance } from '#shared/present.ts';
 import { apiDeps } from '#shared/wiring.ts';
 import { ingestOrder } from '#use-cases/ingest-order.ts';
 import { setFlags } from '#use-cases/set-flags.ts';

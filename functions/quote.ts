@@ -3,7 +3,7 @@ import { httpFunction } from '#http/handler.ts';
 import { callerAccount } from '#http/request.ts';
 import { instancePathSchema, quoteRequestSchema } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
-import { presentStoredQuote } from '#shared/presenters.ts';
+import { presentStoredQuote } from '#shared/present.ts';
 import { apiDeps } from '#shared/wiring.ts';
 import { type CreateQuoteDeps, createQuote } from '#use-cases/create-quote.ts';
 

@@ -15,9 +15,9 @@ import {
 import { parseOrThrow } from '#schema/common.ts';
 import { readConfig } from '#shared/config.ts';
 import { notFound } from '#shared/errors.ts';
-import { presentInstance, presentUnsubscribeOrder } from '#shared/presenters.ts';
+import { presentBalance, presentInstance, presentUnsubscribeOrder } from '#shared/present.ts';
 import { apiStores, tableRef } from '#shared/wiring.ts';
-import { getBalance, presentBalance } from '#use-cases/get-balance.ts';
+import { getBalance } from '#use-cases/get-balance.ts';
 
 export interface ReadDeps {
   instances: InstanceStore;

@@ -1,6 +1,6 @@
 /**
  * The records the service keeps (what the ports store and return). Instants are epoch
- * milliseconds; presentation to ISO strings happens in the presenters (`#shared/presenters.ts`).
+ * milliseconds; presentation to ISO strings happens in `#shared/present.ts`.
  */
 
 import type { Quote } from '#policy/index.ts';

@@ -2,13 +2,16 @@
  * The local API: a `node:http` server that plays API Gateway (HTTP API) in front of the
  * real handlers. Per request, in API Gateway's order: match a route (else 404), run the
  * JWT authorizer (else 401), check the internal scope (else 403), build the 2.0 event,
- * invoke the function, write its answer back. Plus the local-only `POST /local/purger-runs`.
+ * invoke the function, write its answer back. Plus the local-only `POST /local/purger-runs`,
+ * and `GET /openapi.json` (the API's OpenAPI document, no token needed).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
-import { instant, iso, parseOrThrow } from '#schema/common.ts';
+import { openApiDocument } from '#infra/openapi/document.ts';
+import { toIso } from '#policy/time.ts';
+import { instant, parseOrThrow } from '#schema/common.ts';
 import { RefundError } from '#shared/errors.ts';
 import {
   errorAnswer,
@@ -28,6 +31,7 @@ import { bearerToken, verifyJwt } from './jwt.ts';
 export const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
 
 export const PURGER_RUNS_PATH = '/local/purger-runs';
+export const OPENAPI_PATH = '/openapi.json';
 
 export interface ApiServerOptions {
   registry: FunctionRegistry;
@@ -117,11 +121,14 @@ export function createApiServer(options: ApiServerOptions): Server {
     const method = req.method ?? 'GET';
     const { rawPath } = splitTarget(req.url ?? '/');
 
+    if (rawPath === OPENAPI_PATH && method === 'GET')
+      return [`${method} ${OPENAPI_PATH}`, jsonAnswer(200, openApiDocument())];
+
     if (rawPath === PURGER_RUNS_PATH && method === 'POST') {
       let time: string;
       try {
         const parsed = parseOrThrow(purgerRunSchema, body === '' ? undefined : JSON.parse(body));
-        time = iso(parsed.time);
+        time = toIso(parsed.time);
       } catch (error) {
         const refusal =
           error instanceof RefundError

@@ -12,16 +12,6 @@ export {
   RESOURCE_INFO_UNAVAILABLE_MESSAGE,
 } from './eligibility.ts';
 export { expiresAt, newOrderOf } from './orders.ts';
-export {
-  presentLine,
-  presentQuote,
-  type QuoteEnvelope,
-  type QuoteWire,
-  type RefundLineWire,
-  type RenewalCancellationQuoteWire,
-  type StoredQuoteWire,
-  type UnsubscribeQuoteWire,
-} from './present.ts';
 export { QUOTE_TTL_MS, type Quote } from './quote.ts';
 export { pendingRenewals, quoteRenewalCancellation, type RenewalCancellationQuote } from './renewal.ts';
 export { CONFIG_RETENTION_MS, type RetentionDeadlines, retentionDeadlines } from './retention.ts';

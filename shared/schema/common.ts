@@ -37,9 +37,6 @@ export const instant = () =>
     z.transform((s: string): Millis => Date.parse(s)),
   );
 
-/** Epoch milliseconds → `2026-04-10T15:30:00.000Z`. */
-export const iso = (ms: Millis): string => new Date(ms).toISOString();
-
 /** Parses `value` or throws `VALIDATION_FAILED` listing every bad field by its path. */
 export function parseOrThrow<T extends z.ZodMiniType>(schema: T, value: unknown, prefix = ''): z.infer<T> {
   const result = z.safeParse(schema, value);

@@ -3,16 +3,9 @@
  * policy's `InstanceFacts` (epoch milliseconds) and back (ISO-8601 strings).
  */
 import * as z from 'zod/mini';
-import type {
-  Flags,
-  InstanceFacts,
-  Order,
-  OrderStatus,
-  OrderType,
-  PaymentMethodType,
-} from '#shared/domain.ts';
+import type { Flags, InstanceFacts, Order } from '#shared/domain.ts';
 import { validationFailed } from '#shared/errors.ts';
-import { currency, id, instant, iso, money, parseOrThrow } from './common.ts';
+import { currency, id, instant, money, parseOrThrow } from './common.ts';
 
 /** 1–128 characters of anything: names and payment references are not ids. */
 const label = () =>
@@ -89,60 +82,9 @@ export const instanceWireSchema = z.strictObject({
   ),
 });
 
-export interface OrderWire {
-  orderId: string;
-  type: OrderType;
-  paidAt: string;
-  periodStart: string;
-  periodEnd: string;
-  cashPaid: number;
-  voucherPaid: number;
-  paymentMethod: { type: PaymentMethodType; reference: string };
-  status: OrderStatus;
-}
-
-export interface InstanceFactsWire {
-  instanceId: string;
-  product: string;
-  edition: string;
-  billingMethod: InstanceFacts['billingMethod'];
-  currency: string;
-  status: InstanceFacts['status'];
-  flags: Flags;
-  orders: OrderWire[];
-}
-
 /** Parses one wire order (fields named under `prefix`, e.g. `order.periodEnd`). */
 export function parseOrder(value: unknown, prefix = 'order'): Order {
   return parseOrThrow(orderWireSchema, value, prefix);
-}
-
-export function orderToWire(order: Order): OrderWire {
-  return {
-    orderId: order.orderId,
-    type: order.type,
-    paidAt: iso(order.paidAt),
-    periodStart: iso(order.periodStart),
-    periodEnd: iso(order.periodEnd),
-    cashPaid: order.cashPaid,
-    voucherPaid: order.voucherPaid,
-    paymentMethod: { type: order.paymentMethod.type, reference: order.paymentMethod.reference },
-    status: order.status,
-  };
-}
-
-/** The writable part of an instance on the wire; `parseInstanceFacts` reads it back. */
-export function instanceFactsToWire(instance: InstanceFacts): InstanceFactsWire {
-  return {
-    instanceId: instance.instanceId,
-    product: instance.product,
-    edition: instance.edition,
-    billingMethod: instance.billingMethod,
-    currency: instance.currency,
-    status: instance.status,
-    flags: { ...instance.flags },
-    orders: instance.orders.map(orderToWire),
-  };
 }
 
 /** NEW first, then by periodStart (then orderId, so the order is total). */

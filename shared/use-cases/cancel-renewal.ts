@@ -2,7 +2,7 @@ import type { StoredResponse } from '#ports/stores.ts';
 import type { Millis } from '#shared/domain.ts';
 import { RefundError } from '#shared/errors.ts';
 import type { InstanceRecord, Reason } from '#shared/model.ts';
-import { presentUnsubscribeOrder } from '#shared/presenters.ts';
+import { presentUnsubscribeOrder } from '#shared/present.ts';
 import { fingerprint } from './fingerprint.ts';
 import { runIdempotent } from './idempotent.ts';
 import {

@@ -6,7 +6,6 @@
  * (ties by entry id, so the order is stable).
  */
 
-import { toIso } from '#policy/index.ts';
 import type { LedgerReader } from '#ports/ledger.ts';
 import type { MinorUnits } from '#shared/domain.ts';
 import type { LedgerEntry } from '#shared/model.ts';
@@ -39,36 +38,4 @@ export function balancesOf(entries: readonly LedgerEntry[]): CurrencyBalance[] {
     totals.set(entry.currency, total);
   }
   return [...totals.keys()].sort().map((currency) => ({ currency, amount: totals.get(currency) ?? 0 }));
-}
-
-/** One ledger entry as the API shows it (instants as ISO strings; no account id). */
-export interface LedgerEntryWire {
-  entryId: string;
-  currency: string;
-  amount: MinorUnits;
-  cause: LedgerEntry['cause'];
-  unsubscribeOrderId: string;
-  orderId: string;
-  createdAt: string;
-}
-
-export interface BalanceWire {
-  balances: CurrencyBalance[];
-  entries: LedgerEntryWire[];
-}
-
-/** The 200 body of `GET /account/balance`. */
-export function presentBalance(balance: Balance): BalanceWire {
-  return {
-    balances: balance.balances.map(({ currency, amount }) => ({ currency, amount })),
-    entries: balance.entries.map((entry) => ({
-      entryId: entry.entryId,
-      currency: entry.currency,
-      amount: entry.amount,
-      cause: entry.cause,
-      unsubscribeOrderId: entry.unsubscribeOrderId,
-      orderId: entry.orderId,
-      createdAt: toIso(entry.createdAt),
-    })),
-  };
 }

@@ -9,12 +9,14 @@
  * needs `reconciler`. The 401/403/404 and
  * shutdown tests need none of them.
  */
+import { readFileSync } from 'node:fs';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/emulators.ts';
 import { signJwt } from '#infra/local/jwt.ts';
 import { type LocalRuntime, RuntimeAlreadyStartedError, startLocalRuntime } from '#infra/local/runtime.ts';
 import { DEMO_ACCOUNT, OTHER_DEMO_ACCOUNT, seedDemoData } from '#infra/local/seed.ts';
+import { OPENAPI_FILE } from '#infra/openapi/document.ts';
 
 const SECRET = 'integration-secret';
 let runtime: LocalRuntime;
@@ -156,6 +158,12 @@ describe('local runtime', () => {
         true,
       );
     }, 60_000);
+
+    it('serves the OpenAPI document at GET /openapi.json without a token, as checked in', async () => {
+      const response = await call('GET', '/openapi.json');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(JSON.parse(readFileSync(OPENAPI_FILE, 'utf8')));
+    });
 
     it('runs the purger with the given time on POST /local/purger-runs (after the retention deadlines)', async () => {
       const token = runtime.token(DEMO_ACCOUNT);

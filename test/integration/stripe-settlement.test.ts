@@ -13,7 +13,7 @@ import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
 import { createStripeClient, StripeProvider, verifyWebhook } from '#adapters/stripe-provider.ts';
 import { toSqsEvent } from '#infra/local/lambda-events.ts';
 import type { UnsubscribeOrder } from '#shared/model.ts';
-import { presentUnsubscribeOrder } from '#shared/presenters.ts';
+import { presentUnsubscribeOrder } from '#shared/present.ts';
 import {
   type FakeRefund,
   type FakeStripe,

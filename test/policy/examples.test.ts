@@ -2,12 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   dueBy,
-  presentQuote,
   quotaYear,
   quoteRenewalCancellation,
   quoteUnsubscribe,
   retentionDeadlines,
 } from '#policy/index.ts';
+import { presentQuote } from '#shared/present.ts';
 import { at, fixture } from './helpers.ts';
 
 describe('SPEC 2.6 worked examples', () => {

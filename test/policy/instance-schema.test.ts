@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareOrders,
-  instanceFactsToWire,
-  orderToWire,
-  parseInstanceFacts,
-  parseOrder,
-} from '#schema/instance.ts';
+import { compareOrders, parseInstanceFacts, parseOrder } from '#schema/instance.ts';
 import { RefundError } from '#shared/errors.ts';
+import { presentInstanceFacts, presentOrder } from '#shared/present.ts';
 import { at, fixture, fixtureJson } from './helpers.ts';
 
 type Json = Record<string, unknown>;
@@ -117,9 +112,9 @@ describe('parseInstanceFacts', () => {
     ]);
   });
 
-  it('round-trips through instanceFactsToWire', () => {
+  it('round-trips through presentInstanceFacts', () => {
     const facts = fixture('example-4-renewals.json');
-    expect(parseInstanceFacts(JSON.parse(JSON.stringify(instanceFactsToWire(facts))))).toEqual(facts);
+    expect(parseInstanceFacts(JSON.parse(JSON.stringify(presentInstanceFacts(facts))))).toEqual(facts);
   });
 
   it.each<{
@@ -245,15 +240,15 @@ describe('parseInstanceFacts', () => {
 });
 
 describe('orders on the wire', () => {
-  it('orderToWire and parseOrder are inverses', () => {
+  it('presentOrder and parseOrder are inverses', () => {
     for (const order of fixture('example-4-renewals.json').orders) {
-      expect(parseOrder(orderToWire(order))).toEqual(order);
+      expect(parseOrder(presentOrder(order))).toEqual(order);
     }
   });
 
   it('parseOrder names fields under its prefix', () => {
     const [first] = fixture('example-1-2-annual.json').orders;
-    const wire = { ...orderToWire(first as never), periodEnd: '2026-03-02T02:00:00.000Z' };
+    const wire = { ...presentOrder(first as never), periodEnd: '2026-03-02T02:00:00.000Z' };
     expect(issuesOf(() => parseOrder(wire))).toEqual([
       { field: 'order.periodEnd', message: 'must be after periodStart' },
     ]);

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   expiresAt,
   newOrderOf,
-  presentQuote,
   QUOTE_TTL_MS,
   quoteRenewalCancellation,
   quoteUnsubscribe,
 } from '#policy/index.ts';
 import { RefundError } from '#shared/errors.ts';
+import { presentQuote, presentStoredQuote } from '#shared/present.ts';
 import { at, fixture, order } from './helpers.ts';
 
 describe('presentQuote', () => {
@@ -40,11 +40,16 @@ describe('presentQuote', () => {
   it('wraps a stored renewal-cancellation quote in its envelope, in the SPEC 4.2 field order', () => {
     const asOf = at('2026-05-20T00:00:00.000Z');
     const quote = quoteRenewalCancellation(fixture('example-4-renewals.json'), { now: asOf });
-    const shown = presentQuote(quote, {
+    const shown = presentStoredQuote({
       quoteId: 'q-1',
+      accountId: 'acct-1',
       instanceId: 'i-renewals',
+      kind: 'CANCEL_RENEWAL',
+      quote,
       asOf,
       expiresAt: asOf + QUOTE_TTL_MS,
+      instanceVersion: 1,
+      usedAt: null,
     });
     expect(Object.keys(shown)).toEqual([
       'quoteId',

@@ -17,6 +17,7 @@ import { createQueues, createTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '#inf
 import type { RefundQueue } from '#ports/refund-queue.ts';
 import { type Config, readConfig } from '#shared/config.ts';
 import { apiStores, tableRef } from '#shared/wiring.ts';
+import { assertMatchesContract } from './contract.ts';
 
 export interface CallOptions {
   /** The caller's account (token `sub`); omit for no token. */
@@ -159,7 +160,11 @@ export async function apiHarness(options: HarnessOptions = {}) {
     ) => Promise<APIGatewayProxyStructuredResultV2>;
     const result = await handler(event, lambdaContext());
     const raw = result.body ?? '';
-    return { status: result.statusCode ?? 200, body: raw ? JSON.parse(raw) : undefined, raw };
+    const status = result.statusCode ?? 200;
+    const body = raw ? JSON.parse(raw) : undefined;
+    // The contract test: every answer of every integration suite matches the OpenAPI document.
+    assertMatchesContract(match.routeKey, status, body);
+    return { status, body, raw };
   }
 
   /** Every item in the table (for "nothing was written" checks; tests only — the service never scans). */

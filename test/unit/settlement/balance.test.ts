@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '#shared/model.ts';
-import { balancesOf, getBalance, presentBalance } from '#use-cases/get-balance.ts';
+import { presentBalance } from '#shared/present.ts';
+import { balancesOf, getBalance } from '#use-cases/get-balance.ts';
 
 const entry = (overrides: Partial<LedgerEntry>): LedgerEntry => ({
   accountId: 'acct-1',

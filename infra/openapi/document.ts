@@ -1,0 +1,323 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the zod schemas that validate
+ * requests (`#schema/api.ts`) and describe answers (`#schema/responses.ts`). Not imported by
+ * any Lambda function (bundles and cold starts are unaffected): `npm run openapi` writes it
+ * to docs/openapi.json, `npm start` serves it at `GET /openapi.json`, and the contract test
+ * checks every answer of the integration suites against it.
+ */
+import * as z from 'zod/mini';
+import { ROUTES, type Route, routeKey } from '#http/routes.ts';
+import {
+  ingestOrderRequestSchema,
+  listInstancesQuerySchema,
+  listUnsubscribeOrdersQuerySchema,
+  quoteRequestSchema,
+  renewalCancellationRequestSchema,
+  setFlagsRequestSchema,
+  unsubscribeRequestSchema,
+} from '#schema/api.ts';
+import {
+  balanceResponseSchema,
+  errorResponseSchema,
+  instancePageResponseSchema,
+  instanceResponseSchema,
+  quoteResponseSchema,
+  unsubscribeOrderPageResponseSchema,
+  unsubscribeOrderResponseSchema,
+  webhookAckResponseSchema,
+} from '#schema/responses.ts';
+import { ERROR_STATUS, type ErrorCode } from '#shared/errors.ts';
+import { EVENT_TYPES, eventSchema } from '#shared/events/schemas.ts';
+
+type Schema = z.ZodMiniType;
+type JsonSchema = Record<string, unknown>;
+
+interface Operation {
+  summary: string;
+  query?: Schema;
+  body?: Schema;
+  idempotent?: boolean;
+  /** Status → the schema (name in components) of its body. */
+  success: Record<number, string>;
+  /** The refusals this route can give besides the ones every route can (SPEC 4.4). */
+  errors: ErrorCode[];
+}
+
+/** Every answer body, by its name in `components.schemas`. */
+const BODIES: Record<string, Schema> = {
+  Instance: instanceResponseSchema,
+  InstancePage: instancePageResponseSchema,
+  Quote: quoteResponseSchema,
+  UnsubscribeOrder: unsubscribeOrderResponseSchema,
+  UnsubscribeOrderPage: unsubscribeOrderPageResponseSchema,
+  Balance: balanceResponseSchema,
+  WebhookAck: webhookAckResponseSchema,
+  Error: errorResponseSchema,
+};
+
+/** Any route: a bad body or parameter, an oversized body, a failure on our side. */
+const EVERY_ROUTE: ErrorCode[] = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'INTERNAL'];
+const QUOTED_EXECUTION: ErrorCode[] = [
+  'NOT_FOUND',
+  'INSTANCE_NOT_ACTIVE',
+  'RESOURCE_INFO_UNAVAILABLE',
+  'QUOTE_EXPIRED',
+  'QUOTE_ALREADY_USED',
+  'QUOTE_STALE',
+  'IDEMPOTENCY_IN_PROGRESS',
+  'NOT_REFUNDABLE',
+  'NOTHING_TO_REFUND',
+  'CONFIRMATION_REQUIRED',
+  'IDEMPOTENCY_KEY_REUSED',
+];
+
+const OPERATIONS: Record<string, Operation> = {
+  'GET /instances': {
+    summary: "List the caller's instances",
+    query: listInstancesQuerySchema,
+    success: { 200: 'InstancePage' },
+    errors: [],
+  },
+  'GET /instances/{instanceId}': {
+    summary: 'One instance with its orders and retention',
+    success: { 200: 'Instance' },
+    errors: ['NOT_FOUND'],
+  },
+  'POST /instances/{instanceId}/refund-quotes': {
+    summary: 'Quote an unsubscription or a renewal cancellation (binding for 15 minutes)',
+    body: quoteRequestSchema,
+    success: { 201: 'Quote' },
+    errors: [
+      'NOT_FOUND',
+      'INSTANCE_NOT_ACTIVE',
+      'RESOURCE_INFO_UNAVAILABLE',
+      'NOT_REFUNDABLE',
+      'NOTHING_TO_REFUND',
+      'NO_PENDING_RENEWAL',
+      'INVALID_EXPIRATION_TIME',
+    ],
+  },
+  'POST /instances/{instanceId}/unsubscriptions': {
+    summary: 'Unsubscribe with the amounts of a quote, exactly once',
+    body: unsubscribeRequestSchema,
+    idempotent: true,
+    success: { 202: 'UnsubscribeOrder' },
+    errors: [...QUOTED_EXECUTION, 'REFUND_TYPE_MISMATCH'],
+  },
+  'POST /instances/{instanceId}/renewal-cancellations': {
+    summary: 'Cancel unactivated renewals with the amounts of a quote, exactly once',
+    body: renewalCancellationRequestSchema,
+    idempotent: true,
+    success: { 202: 'UnsubscribeOrder' },
+    errors: [...QUOTED_EXECUTION, 'NO_PENDING_RENEWAL', 'INVALID_EXPIRATION_TIME'],
+  },
+  'GET /unsubscribe-orders': {
+    summary: "List the caller's unsubscribe orders",
+    query: listUnsubscribeOrdersQuerySchema,
+    success: { 200: 'UnsubscribeOrderPage' },
+    errors: [],
+  },
+  'GET /unsubscribe-orders/{unsubscribeOrderId}': {
+    summary: 'One unsubscribe order with its lines and history',
+    success: { 200: 'UnsubscribeOrder' },
+    errors: ['NOT_FOUND'],
+  },
+  'GET /account/balance': {
+    summary: 'The account balance per currency and its ledger entries',
+    success: { 200: 'Balance' },
+    errors: [],
+  },
+  'POST /internal/orders': {
+    summary: 'Billing: ingest a paid order (creates, renews or restores an instance)',
+    body: ingestOrderRequestSchema,
+    success: { 200: 'Instance', 201: 'Instance' },
+    errors: ['NOT_FOUND', 'ORDER_CONFLICT', 'INSTANCE_RELEASED', 'ORDER_NOT_CONTIGUOUS'],
+  },
+  'PUT /internal/instances/{instanceId}/flags': {
+    summary: "Billing: set an instance's abnormal flags",
+    body: setFlagsRequestSchema,
+    success: { 200: 'Instance' },
+    errors: ['NOT_FOUND'],
+  },
+  'POST /webhooks/stripe': {
+    summary:
+      "Stripe: a refund's outcome (refund.updated, refund.failed, charge.refund.updated); raw body verified with the Stripe-Signature header",
+    success: { 200: 'WebhookAck' },
+    errors: ['NOT_FOUND'],
+  },
+};
+
+/** Request schemas describe what callers send (before conversions such as instants → ms). */
+const requestSchema = (schema: Schema): JsonSchema => {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' });
+  return rest as JsonSchema;
+};
+
+const responseSchema = (schema: Schema): JsonSchema => {
+  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12' });
+  return rest as JsonSchema;
+};
+
+/** The error codes a route can answer with, by HTTP status. */
+export function errorCodesByStatus(route: Route): Map<number, ErrorCode[]> {
+  const operation = OPERATIONS[routeKey(route)];
+  if (!operation) throw new Error(`no OpenAPI operation for ${routeKey(route)}`);
+  const identity: ErrorCode[] =
+    route.auth === 'internal'
+      ? ['UNAUTHORIZED', 'FORBIDDEN']
+      : route.auth === 'public'
+        ? ['UNAUTHORIZED']
+        : [];
+  const codes = new Set<ErrorCode>([...EVERY_ROUTE, ...identity, ...operation.errors]);
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of Object.keys(ERROR_STATUS) as ErrorCode[]) {
+    if (!codes.has(code)) continue;
+    const status = ERROR_STATUS[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  return byStatus;
+}
+
+const pathParameters = (path: string) =>
+  [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+  }));
+
+function queryParameters(schema: Schema | undefined) {
+  if (!schema) return [];
+  const json = requestSchema(schema) as { properties: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties).map(([name, property]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    ...(name === 'nextToken'
+      ? { description: 'Opaque; from the previous page, valid only for the same caller and query' }
+      : {}),
+    schema: property,
+  }));
+}
+
+const IDEMPOTENCY_KEY = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: true,
+  description: 'Replays with the same key and body answer the stored response (SPEC 3.3)',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
+const STRIPE_SIGNATURE = {
+  name: 'Stripe-Signature',
+  in: 'header',
+  required: true,
+  description:
+    "Stripe's signature of the raw body (t=…,v1=…); a missing, wrong or too old one is 400 VALIDATION_FAILED",
+  schema: { type: 'string', minLength: 1 },
+};
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function operationOf(route: Route) {
+  const key = routeKey(route);
+  const operation = OPERATIONS[key];
+  if (!operation) throw new Error(`no OpenAPI operation for ${key}`);
+  const responses: Record<string, unknown> = {};
+  for (const [status, body] of Object.entries(operation.success)) {
+    responses[status] = { description: body, content: { 'application/json': { schema: ref(body) } } };
+  }
+  for (const [status, codes] of errorCodesByStatus(route)) {
+    responses[String(status)] = {
+      description: codes.join(', '),
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [
+              ref('Error'),
+              {
+                type: 'object',
+                properties: { error: { type: 'object', properties: { code: { enum: codes } } } },
+              },
+            ],
+          },
+        },
+      },
+    };
+  }
+  return {
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z]+(\w)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ''))}`,
+    summary: operation.summary,
+    tags: [route.auth],
+    security: route.auth === 'internal' ? [{ iam: [] }] : route.auth === 'public' ? [{ jwt: [] }] : [],
+    parameters: [
+      ...(route.auth === 'none' ? [STRIPE_SIGNATURE] : []),
+      ...pathParameters(route.path),
+      ...queryParameters(operation.query),
+      ...(operation.idempotent ? [IDEMPOTENCY_KEY] : []),
+    ],
+    ...(operation.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: requestSchema(operation.body) } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operationOf(route) };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Refund service',
+      version: '1.0.0',
+      description:
+        'Self-service unsubscription and exactly-once refunds (SPEC 4). Money is integer minor units; instants are ISO-8601 UTC with milliseconds. List routes page with `limit` (1–100, default 20) and `nextToken` (null on the last page).',
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: 'http://localhost:3000', description: '`npm start`' }],
+    security: [{ jwt: [] }],
+    tags: [
+      { name: 'public', description: "Customer routes: the account is the token's `sub`" },
+      { name: 'internal', description: 'Billing routes: AWS IAM (SigV4) in the cloud' },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The account is `sub`' },
+        iam: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description:
+            'AWS Signature Version 4 (IAM). `npm start` accepts instead a JWT with the scope `refunds/internal`.',
+          'x-amazon-apigateway-authtype': 'awsSigv4',
+        },
+      },
+      schemas: Object.fromEntries(Object.entries(BODIES).map(([name, s]) => [name, responseSchema(s)])),
+    },
+  };
+}
+
+/** The document as checked in: stable key order, two-space indentation, trailing newline. */
+export const openApiJson = (): string => `${JSON.stringify(openApiDocument(), null, 2)}\n`;
+
+export const OPENAPI_FILE = 'docs/openapi.json';
+
+/** The versioned JSON Schema of each domain event, by file name under docs/events/. */
+export function eventJsonSchemas(): Record<string, string> {
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => {
+      const schema = z.toJSONSchema(eventSchema(type), { target: 'draft-2020-12' });
+      const json = { $id: `https://refunds.example/events/${type}.v1.schema.json`, title: type, ...schema };
+      return [`${type}.v1.schema.json`, `${JSON.stringify(json, null, 2)}\n`];
+    }),
+  );
+}

@@ -1,0 +1,229 @@
+/**
+ * Response schemas of the HTTP API (SPEC 4.2, 4.4): what every answer body looks like on the
+ * wire. The wire types are derived from them (`z.infer`), `#shared/present.ts` builds values
+ * of those types from records, and the OpenAPI document (`infra/openapi/document.ts`) and the
+ * contract test are generated from the same schemas, so code and document cannot drift.
+ */
+import * as z from 'zod/mini';
+import { ERROR_STATUS } from '#shared/errors.ts';
+
+/** An ISO-8601 UTC instant with milliseconds, as `Date.prototype.toISOString` writes it. */
+const instantOut = () => z.iso.datetime();
+const nullableInstant = () => z.nullable(instantOut());
+const count = () => z.int().check(z.minimum(0));
+const minorUnits = () => z.int().check(z.minimum(0));
+const text = () => z.string().check(z.minLength(1));
+
+export const destinationSchema = z.enum(['ORIGINAL_PAYMENT_METHOD', 'ACCOUNT_BALANCE']);
+
+export const refundLineResponseSchema = z.strictObject({
+  orderId: text(),
+  cashPaid: minorUnits(),
+  voucherPaid: minorUnits(),
+  usedDays: count(),
+  termDays: count(),
+  refundAmount: minorUnits(),
+  destination: destinationSchema,
+});
+
+const quoteTotals = {
+  currency: text(),
+  refundAmount: minorUnits(),
+  nonRefundableVoucherAmount: minorUnits(),
+  lines: z.array(refundLineResponseSchema),
+};
+
+const unsubscribeQuoteFields = {
+  refundType: z.enum(['FULL_REFUND', 'PARTIAL_REFUND']),
+  ...quoteTotals,
+  retention: z.strictObject({ configDataPurgeAt: instantOut(), logDataPurgeAt: instantOut() }),
+};
+
+const renewalCancellationQuoteFields = {
+  refundType: z.literal('RENEWAL_CANCELLATION'),
+  ...quoteTotals,
+  updatedExpirationTime: instantOut(),
+  allowedExpirationTimes: z.array(instantOut()),
+};
+
+/** The policy's answer (what `npm run policy -- quote` prints). */
+export const policyQuoteSchema = z.union([
+  z.strictObject(unsubscribeQuoteFields),
+  z.strictObject(renewalCancellationQuoteFields),
+]);
+
+const envelope = { quoteId: text(), instanceId: text() };
+const envelopeEnd = { asOf: instantOut(), expiresAt: instantOut() };
+
+/** The 201 body of `POST /instances/{instanceId}/refund-quotes` (SPEC 4.2 "Quote"). */
+export const quoteResponseSchema = z.union([
+  z.strictObject({
+    ...envelope,
+    kind: z.literal('UNSUBSCRIBE'),
+    ...unsubscribeQuoteFields,
+    ...envelopeEnd,
+  }),
+  z.strictObject({
+    ...envelope,
+    kind: z.literal('CANCEL_RENEWAL'),
+    ...renewalCancellationQuoteFields,
+    ...envelopeEnd,
+  }),
+]);
+
+export const orderResponseSchema = z.strictObject({
+  orderId: text(),
+  type: z.enum(['NEW', 'RENEW']),
+  paidAt: instantOut(),
+  periodStart: instantOut(),
+  periodEnd: instantOut(),
+  cashPaid: minorUnits(),
+  voucherPaid: minorUnits(),
+  paymentMethod: z.strictObject({ type: z.enum(['CARD', 'PAYPAL', 'BALANCE']), reference: text() }),
+  status: z.enum(['PAID', 'CANCELLED']),
+});
+
+const flagsResponseSchema = z.strictObject({
+  overduePayment: z.boolean(),
+  securityLocked: z.boolean(),
+  configurationChangeInProgress: z.boolean(),
+});
+
+const retainedDataResponseSchema = z.strictObject({
+  status: z.enum(['RETAINED', 'PURGED', 'RESTORED']),
+  purgeAt: instantOut(),
+  purgedAt: nullableInstant(),
+});
+
+const instanceFactsFields = {
+  instanceId: text(),
+  product: text(),
+  edition: text(),
+  billingMethod: z.enum(['SUBSCRIPTION', 'PAY_AS_YOU_GO']),
+  currency: text(),
+  status: z.enum(['ACTIVE', 'UNSUBSCRIBED', 'RELEASED']),
+};
+
+/** The writable part of an instance (what `parseInstanceFacts` reads back). */
+export const instanceFactsResponseSchema = z.strictObject({
+  ...instanceFactsFields,
+  flags: flagsResponseSchema,
+  orders: z.array(orderResponseSchema),
+});
+
+/** An instance as `GET /instances/{instanceId}` shows it. */
+export const instanceResponseSchema = z.strictObject({
+  ...instanceFactsFields,
+  expiresAt: nullableInstant(),
+  flags: flagsResponseSchema,
+  orders: z.array(orderResponseSchema),
+  unsubscribedAt: nullableInstant(),
+  retention: z.nullable(
+    z.strictObject({ configData: retainedDataResponseSchema, logData: retainedDataResponseSchema }),
+  ),
+});
+
+const unsubscribeOrderStatus = z.enum(['PENDING', 'PROCESSING', 'SUCCEEDED', 'NEEDS_ATTENTION']);
+
+export const unsubscribeOrderLineResponseSchema = z.strictObject({
+  orderId: text(),
+  cashPaid: minorUnits(),
+  voucherPaid: minorUnits(),
+  usedDays: count(),
+  termDays: count(),
+  refundAmount: minorUnits(),
+  /** Where the money went (or, until settled, is predicted to go). */
+  destination: destinationSchema,
+  predictedDestination: destinationSchema,
+  status: z.enum(['PENDING', 'SUBMITTED', 'SETTLED']),
+  settledAt: nullableInstant(),
+});
+
+/** An unsubscribe order (the 202 of unsubscribing and cancelling renewals; SPEC 4.2). */
+export const unsubscribeOrderResponseSchema = z.strictObject({
+  unsubscribeOrderId: text(),
+  instanceId: text(),
+  type: z.enum(['UNSUBSCRIBE', 'CANCEL_RENEWAL']),
+  refundType: z.enum(['FULL_REFUND', 'PARTIAL_REFUND', 'RENEWAL_CANCELLATION']),
+  quoteId: text(),
+  status: unsubscribeOrderStatus,
+  currency: text(),
+  refundAmount: minorUnits(),
+  lines: z.array(unsubscribeOrderLineResponseSchema),
+  reason: z.nullable(
+    z.strictObject({
+      code: z.enum([
+        'NO_LONGER_NEEDED',
+        'TOO_EXPENSIVE',
+        'SWITCHING_PRODUCT',
+        'PURCHASED_BY_MISTAKE',
+        'SERVICE_ISSUES',
+        'OTHER',
+      ]),
+      text: z.optional(z.string()),
+    }),
+  ),
+  createdAt: instantOut(),
+  dueBy: instantOut(),
+  settledAt: nullableInstant(),
+  slaBreached: z.boolean(),
+  history: z.array(
+    z.strictObject({ status: unsubscribeOrderStatus, at: instantOut(), note: z.optional(text()) }),
+  ),
+});
+
+/** A page of a list route: `nextToken` is null on the last page (SPEC 4). */
+const page = <T extends z.ZodMiniType>(item: T) =>
+  z.strictObject({ items: z.array(item), nextToken: z.nullable(text()) });
+
+export const instancePageResponseSchema = page(instanceResponseSchema);
+export const unsubscribeOrderPageResponseSchema = page(unsubscribeOrderResponseSchema);
+
+export const ledgerEntryResponseSchema = z.strictObject({
+  entryId: text(),
+  currency: text(),
+  amount: z.int(),
+  cause: z.enum(['REFUND_TO_BALANCE', 'PROVIDER_REFUSED', 'PROVIDER_FAILED', 'PROVIDER_REVERSED']),
+  unsubscribeOrderId: text(),
+  orderId: text(),
+  createdAt: instantOut(),
+});
+
+/** The 200 body of `GET /account/balance`. */
+export const balanceResponseSchema = z.strictObject({
+  balances: z.array(z.strictObject({ currency: text(), amount: z.int() })),
+  entries: z.array(ledgerEntryResponseSchema),
+});
+
+const ERROR_CODES = Object.keys(ERROR_STATUS) as [
+  keyof typeof ERROR_STATUS,
+  ...(keyof typeof ERROR_STATUS)[],
+];
+
+/** Every error answer: `{"error": {code, message, details}}` (SPEC 4.4). */
+export const errorResponseSchema = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(ERROR_CODES),
+    message: text(),
+    details: z.record(z.string(), z.unknown()),
+  }),
+});
+
+export type RefundLineWire = z.infer<typeof refundLineResponseSchema>;
+export type PolicyQuoteWire = z.infer<typeof policyQuoteSchema>;
+export type QuoteWire = z.infer<typeof quoteResponseSchema>;
+export type OrderWire = z.infer<typeof orderResponseSchema>;
+export type InstanceFactsWire = z.infer<typeof instanceFactsResponseSchema>;
+export type InstanceWire = z.infer<typeof instanceResponseSchema>;
+export type UnsubscribeOrderLineWire = z.infer<typeof unsubscribeOrderLineResponseSchema>;
+export type UnsubscribeOrderWire = z.infer<typeof unsubscribeOrderResponseSchema>;
+export type LedgerEntryWire = z.infer<typeof ledgerEntryResponseSchema>;
+export type BalanceWire = z.infer<typeof balanceResponseSchema>;
+export type ErrorWire = z.infer<typeof errorResponseSchema>;
+
+/** The acknowledgement of a verified Stripe webhook (`POST /webhooks/stripe`, 200). */
+export const webhookAckResponseSchema = z.strictObject({
+  received: z.literal(true),
+  /** What the event did: `IGNORED` (not a refund event), `UNKNOWN_REFUND` (not ours; acknowledged so Stripe stops), `NO_CHANGE` (already applied or stale), or the line's transition. */
+  outcome: z.enum(['IGNORED', 'UNKNOWN_REFUND', 'NO_CHANGE', 'SETTLED', 'CREDITED', 'REVERSED']),
+});
