@@ -10,9 +10,9 @@ import { DynamoPurgeStore } from '#adapters/dynamo/purges.ts';
 import { DynamoRetainedDataStore } from '#adapters/dynamo/retained-data.ts';
 import { readConfig } from '#shared/config.ts';
 import { createLogger } from '#shared/logger.ts';
+import { type ScheduleEvent, scheduleTime } from '#shared/schedule.ts';
 import { tableRef } from '#shared/wiring.ts';
 import { type PurgeDeps, type PurgeSummary, purgeRetention } from '#use-cases/purge-retention.ts';
-import { type ScheduleEvent, scheduleTime } from './commons/schedule.ts';
 
 export type PurgerLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'addContext'>;
 

@@ -9,9 +9,9 @@ import type { Context } from 'aws-lambda';
 import { DynamoPendingOrders } from '#adapters/dynamo/pending-orders.ts';
 import { readConfig } from '#shared/config.ts';
 import { createLogger } from '#shared/logger.ts';
+import { type ScheduleEvent, scheduleTime } from '#shared/schedule.ts';
 import { refundQueue, tableRef } from '#shared/wiring.ts';
 import { type ReconcileDeps, type ReconcileSummary, reconcilePending } from '#use-cases/reconcile-pending.ts';
-import { type ScheduleEvent, scheduleTime } from './commons/schedule.ts';
 
 export interface ReconcilerDeps extends ReconcileDeps {
   logger?: Pick<Logger, 'info' | 'warn' | 'addContext'>;

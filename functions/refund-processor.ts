@@ -7,7 +7,8 @@
  *
  * `createRefundProcessorHandler(deps)` builds a handler around injected adapters (tests, the
  * local runtime); `handler` is the Lambda entry, wired once at cold start with the DynamoDB
- * table and the embedded payment simulator (SPEC 3.4's default provider).
+ * table and the configured payment provider (`PAYMENT_PROVIDER`: the embedded simulator of
+ * SPEC 3.4 by default, or Stripe).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -15,7 +16,6 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
-import { PaymentSimulator } from '#adapters/payment-simulator.ts';
 import { decodeRefundMessage } from '#adapters/sqs-refund-queue.ts';
 import { SqsRetryBackoff } from '#adapters/sqs-retry-backoff.ts';
 import { systemClock } from '#ports/clock.ts';
@@ -23,6 +23,7 @@ import type { RetryBackoff } from '#ports/refund-queue.ts';
 import { readConfig } from '#shared/config.ts';
 import { createLogger } from '#shared/logger.ts';
 import type { RefundMessage } from '#shared/model.ts';
+import { configuredPaymentProvider } from '#shared/provider-wiring.ts';
 import { PROCESSOR_METRICS } from '#shared/service.ts';
 import { tableRef } from '#shared/wiring.ts';
 import { type SettlementDeps, type SettlementEvent, settleRefund } from '#use-cases/settle-refund.ts';
@@ -70,6 +71,14 @@ function observer(logger: ProcessorLogger, metrics: ProcessorMetrics) {
           via: event.via,
         });
         if (event.via === 'PROVIDER_REFUSED') metrics.addMetric('ProviderRefusals', MetricUnit.Count, 1);
+        return;
+      case 'LINE_SUBMITTED':
+        if (!event.applied) return;
+        logger.info('Refund line submitted; awaiting the provider', {
+          unsubscribeOrderId: event.unsubscribeOrderId,
+          orderId: event.orderId,
+        });
+        metrics.addMetric('RefundsSubmitted', MetricUnit.Count, 1);
         return;
       case 'PROVIDER_FAILED':
         logger.warn('Payment provider failed; the message will be retried', {
@@ -169,8 +178,11 @@ export function createRefundProcessorHandler(deps: RefundProcessorDeps): RefundP
 const config = readConfig();
 const table = tableRef(config);
 
-/** The embedded default provider; its memory lives as long as the container. */
-export const paymentProvider = new PaymentSimulator();
+/**
+ * `PAYMENT_PROVIDER`: the embedded simulator (default; its memory lives as long as the
+ * container) or Stripe (API key read from Secrets Manager once, here, at cold start).
+ */
+export const paymentProvider = await configuredPaymentProvider(config);
 
 export const handler = createRefundProcessorHandler({
   orders: new DynamoSettlementStore(table),

@@ -49,6 +49,14 @@ const seconds = z._default(
   30,
 );
 
+/** A whole number in [min, max] given as a string. */
+function wholeNumber(min: number, max: number) {
+  return z.pipe(
+    z.string().check(z.regex(/^\d{1,8}$/)),
+    z.pipe(z.transform(Number), z.number().check(z.gte(min), z.lte(max))),
+  );
+}
+
 const schema = z.object({
   TABLE_NAME: tableName,
   REFUND_QUEUE_URL: queueUrl,
@@ -56,6 +64,22 @@ const schema = z.object({
   HOLIDAYS: holidayList,
   /** First retry delay of a failed refund message, doubled on each receive (default 30 s). */
   RETRY_BASE_SECONDS: seconds,
+  /** `simulator` (default, SPEC 3.4's embedded provider) or `stripe`. */
+  PAYMENT_PROVIDER: z._default(z.enum(['simulator', 'stripe']), 'simulator'),
+  /** Name of the Secrets Manager secret holding `{"apiKey", "webhookSecret"}` (required for `stripe`). */
+  STRIPE_SECRET_NAME: z.optional(z.string().check(z.minLength(1))),
+  /** Oldest accepted webhook signature timestamp, seconds (1–3600, default 300 as Stripe's SDK). */
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: z._default(wholeNumber(1, 3600), 300),
+  /** A `SUBMITTED` refund with no answer this long (seconds, default 1 h) is retrieved from Stripe. */
+  STRIPE_SUBMITTED_RECONCILE_AFTER: z._default(wholeNumber(60, 30 * 86_400), 3600),
+  /** How long a refund settled to the card is still checked for a later failure (days, default 30). */
+  STRIPE_FAILURE_WATCH_DAYS: z._default(wholeNumber(0, 120), 30),
+  /** The SDK's own retries (0–3, default 0: the refund queue retries). */
+  STRIPE_MAX_NETWORK_RETRIES: z._default(wholeNumber(0, 3), 0),
+  /** Only for a local fake of Stripe's API (tests): host, port and protocol of the API. */
+  STRIPE_API_HOST: z.optional(z.string().check(z.minLength(1))),
+  STRIPE_API_PORT: z.optional(wholeNumber(1, 65_535)),
+  STRIPE_API_PROTOCOL: z.optional(z.enum(['http', 'https'])),
 });
 
 export interface Config {
@@ -63,6 +87,18 @@ export interface Config {
   refundQueueUrl: string | undefined;
   holidays: string[];
   retryBaseSeconds: number;
+  paymentProvider: 'simulator' | 'stripe';
+  stripe: StripeConfig;
+}
+
+export interface StripeConfig {
+  secretName: string | undefined;
+  webhookToleranceSeconds: number;
+  submittedReconcileAfterMs: number;
+  failureWatchMs: number;
+  maxNetworkRetries: number;
+  /** Set only to point the SDK at a local fake. */
+  api: { host?: string; port?: number; protocol?: 'http' | 'https' };
 }
 
 /** A setting is missing or malformed; thrown at cold start, so the function never serves. */
@@ -93,6 +129,19 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refundQueueUrl: result.data.REFUND_QUEUE_URL,
     holidays: result.data.HOLIDAYS,
     retryBaseSeconds: result.data.RETRY_BASE_SECONDS,
+    paymentProvider: result.data.PAYMENT_PROVIDER,
+    stripe: {
+      secretName: result.data.STRIPE_SECRET_NAME,
+      webhookToleranceSeconds: result.data.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+      submittedReconcileAfterMs: result.data.STRIPE_SUBMITTED_RECONCILE_AFTER * 1000,
+      failureWatchMs: result.data.STRIPE_FAILURE_WATCH_DAYS * 86_400_000,
+      maxNetworkRetries: result.data.STRIPE_MAX_NETWORK_RETRIES,
+      api: {
+        ...(result.data.STRIPE_API_HOST ? { host: result.data.STRIPE_API_HOST } : {}),
+        ...(result.data.STRIPE_API_PORT ? { port: result.data.STRIPE_API_PORT } : {}),
+        ...(result.data.STRIPE_API_PROTOCOL ? { protocol: result.data.STRIPE_API_PROTOCOL } : {}),
+      },
+    },
   };
 }
 

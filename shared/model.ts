@@ -53,7 +53,12 @@ export interface QuoteRecord {
 }
 
 export type UnsubscribeOrderStatus = 'PENDING' | 'PROCESSING' | 'SUCCEEDED' | 'NEEDS_ATTENTION';
-export type LineStatus = 'PENDING' | 'SETTLED';
+/**
+ * `SUBMITTED`: the provider accepted the refund but has not confirmed it (e.g. Stripe's
+ * `pending`); not settled, its order stays `PROCESSING` until a webhook or the submitted-refund
+ * reconciler brings the final answer.
+ */
+export type LineStatus = 'PENDING' | 'SUBMITTED' | 'SETTLED';
 
 export interface UnsubscribeOrderLine extends RefundLine {
   status: LineStatus;
@@ -62,6 +67,12 @@ export interface UnsubscribeOrderLine extends RefundLine {
   settledAt: Millis | null;
   /** Internal: how the order was paid; never shown by the API (it carries a payment reference). */
   paymentMethod: PaymentMethod;
+  /** The provider's refund id once it accepted the refund (absent for the simulator's old lines and balance lines). */
+  providerRefundId?: string;
+  /** When the provider accepted the refund as pending (`SUBMITTED`). */
+  submittedAt?: Millis;
+  /** The provider's failure code when an accepted refund failed later and was credited to the balance. */
+  providerFailure?: string;
 }
 
 export interface HistoryEntry {
@@ -69,6 +80,10 @@ export interface HistoryEntry {
   at: Millis;
   /** A short machine-readable note, e.g. `ENQUEUE_FAILED`, `DEAD_LETTERED`, `REDRIVEN`. Never personal data. */
   note?: string;
+  /** The line a note is about (`REFUND_FAILED`, `REFUND_REVERSED`). */
+  orderId?: string;
+  /** The provider's failure code (e.g. Stripe's `expired_or_canceled_card`), never free text. */
+  failureReason?: string;
 }
 
 export interface Reason {
@@ -115,7 +130,11 @@ export interface LedgerEntry {
   amount: MinorUnits;
   unsubscribeOrderId: string;
   orderId: string;
-  /** `REFUND_TO_BALANCE`: the line's destination was the balance; `PROVIDER_REFUSED`: fallback after a definitive refusal. */
-  cause: 'REFUND_TO_BALANCE' | 'PROVIDER_REFUSED';
+  /**
+   * `REFUND_TO_BALANCE`: the line's destination was the balance; `PROVIDER_REFUSED`: fallback
+   * after a definitive refusal; `PROVIDER_FAILED`: a refund the provider accepted failed before
+   * it settled; `PROVIDER_REVERSED`: it failed after it had settled to the card.
+   */
+  cause: 'REFUND_TO_BALANCE' | 'PROVIDER_REFUSED' | 'PROVIDER_FAILED' | 'PROVIDER_REVERSED';
   createdAt: Millis;
 }

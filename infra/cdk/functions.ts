@@ -21,11 +21,18 @@ export interface FunctionDef {
   indexes: readonly IndexName[];
   /** May send to the refund queue (sets REFUND_QUEUE_URL + sqs:SendMessage). */
   sendsRefunds: boolean;
+  /** Talks to the payment provider: PAYMENT_PROVIDER, STRIPE_SECRET_NAME and read on that one secret. */
+  provider?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
 }
 
-export type ServiceFunctionName = FunctionName | 'refund-processor' | 'purger' | 'reconciler';
+export type ServiceFunctionName =
+  | FunctionName
+  | 'refund-processor'
+  | 'purger'
+  | 'reconciler'
+  | 'submitted-reconciler';
 
 const http = { timeoutSeconds: 10, memoryMb: 512 } as const;
 
@@ -77,6 +84,7 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     table: 'readWrite',
     indexes: [],
     sendsRefunds: false,
+    provider: true,
     // The provider call dominates; 30 s leaves room for a slow provider plus retries in the adapter.
     timeoutSeconds: 30,
     memoryMb: 512,
@@ -97,6 +105,25 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     table: 'read',
     indexes: ['pending'],
     sendsRefunds: true,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  },
+  'stripe-webhook': {
+    ...http,
+    entry: 'functions/stripe-webhook.ts',
+    description: 'Stripe webhook (POST /webhooks/stripe): refund outcomes, signature-verified',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+    provider: true,
+  },
+  'submitted-reconciler': {
+    entry: 'functions/submitted-reconciler.ts',
+    description: 'Asks Stripe about SUBMITTED refunds with no final answer (every 5 minutes)',
+    table: 'readWrite',
+    indexes: ['pending'],
+    sendsRefunds: false,
+    provider: true,
     timeoutSeconds: 60,
     memoryMb: 512,
   },

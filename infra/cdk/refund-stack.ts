@@ -6,7 +6,8 @@
  *
  * Deploy-time settings are CloudFormation parameters whose defaults come from cdk.json
  * context, so `cdk synth` needs no flags and `cdk deploy --parameters …` can change them
- * without a new synth: JwtIssuer, JwtAudience, ProcessorMaxConcurrency.
+ * without a new synth: JwtIssuer, JwtAudience, ProcessorMaxConcurrency, StripeCredentialsName.
+ * The payment provider (`simulator` | `stripe`) is context `paymentProvider`.
  */
 import {
   ArnFormat,
@@ -16,9 +17,16 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  Validations,
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
@@ -37,6 +45,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -53,7 +62,11 @@ export const CONTEXT_DEFAULTS = {
   jwtIssuer: 'https://example.auth.local/',
   jwtAudience: 'refund-service',
   processorMaxConcurrency: 5,
+  paymentProvider: 'simulator',
+  stripeSecretName: 'refund-service/stripe',
 } as const;
+
+export type PaymentProviderName = 'simulator' | 'stripe';
 
 /** Lambda's event source mapping accepts a maximum concurrency of 2–1000. */
 const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
@@ -104,6 +117,10 @@ export interface RefundStackProps extends StackProps {
   holidays?: string;
   /** Subscribes this address to the alarm topic; context `alarmEmail`. */
   alarmEmail?: string;
+  /** `simulator` (default) or `stripe`; context `paymentProvider`. */
+  paymentProvider?: PaymentProviderName;
+  /** Default of the StripeCredentialsName parameter; context `stripeSecretName`. */
+  stripeSecretName?: string;
 }
 
 export class RefundStack extends Stack {
@@ -157,6 +174,8 @@ export class RefundStack extends Stack {
     });
 
     // ---- Functions ---------------------------------------------------------------------
+    // Stripe's API key and webhook signing secret: JSON {"apiKey", "webhookSecret"}, created outside the stack.
+    const stripeSecret = Secret.fromSecretNameV2(this, 'StripeSecret', settings.stripeSecretName);
     const functions = {} as Record<ServiceFunctionName, ServiceFunction>;
     for (const [name, def] of Object.entries(FUNCTIONS) as [
       ServiceFunctionName,
@@ -171,6 +190,12 @@ export class RefundStack extends Stack {
       });
       bindTable(fn, this.table, def.table, def.indexes);
       if (def.sendsRefunds) bindRefundQueueSender(fn, this.refundQueue);
+      if (def.provider) {
+        // The provider's credentials: this one secret only (read once at cold start, never logged).
+        fn.addEnvironment('PAYMENT_PROVIDER', settings.paymentProvider);
+        fn.addEnvironment('STRIPE_SECRET_NAME', settings.stripeSecretName);
+        stripeSecret.grantRead(fn.role);
+      }
       functions[name] = fn;
     }
     this.functions = functions;
@@ -204,6 +229,14 @@ export class RefundStack extends Stack {
       targets: [new LambdaFunction(functions.reconciler.function, { retryAttempts: 2 })],
     });
 
+    // Submitted-refund reconciler: asks Stripe about refunds still SUBMITTED after
+    // STRIPE_SUBMITTED_RECONCILE_AFTER (a lost webhook); a no-op with the simulator.
+    new Rule(this, 'SubmittedReconcilerSchedule', {
+      description: 'Retrieves SUBMITTED refunds with no final answer from the provider every 5 minutes',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(functions['submitted-reconciler'].function, { retryAttempts: 2 })],
+    });
+
     // ---- HTTP API ----------------------------------------------------------------------
     this.api = new HttpApi(this, 'Api', {
       description: 'Refund service: self-service unsubscription and refunds',
@@ -226,6 +259,8 @@ export class RefundStack extends Stack {
       jwtAudience: settings.jwtAudience,
     });
     const iam = new HttpIamAuthorizer();
+    // The Stripe webhook has no authorizer: the function verifies Stripe's signature.
+    const none = new HttpNoneAuthorizer();
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of ROUTES) {
       let integration = integrations.get(route.fn);
@@ -236,12 +271,21 @@ export class RefundStack extends Stack {
         );
         integrations.set(route.fn, integration);
       }
-      this.api.addRoutes({
+      const added = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration,
-        authorizer: route.auth === 'public' ? jwt : iam,
+        authorizer: route.auth === 'public' ? jwt : route.auth === 'internal' ? iam : none,
       });
+      if (route.auth === 'none') {
+        for (const r of added) {
+          Validations.of(r).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason:
+              'Stripe cannot present a JWT or SigV4: the webhook function verifies the Stripe-Signature HMAC over the raw body (with a tolerance window) and answers 400 otherwise',
+          });
+        }
+      }
     }
 
     // ---- Alarms ------------------------------------------------------------------------
@@ -355,6 +399,8 @@ interface Settings {
   processorMaxConcurrency: number;
   holidays: string;
   alarmEmail: string | undefined;
+  paymentProvider: PaymentProviderName;
+  stripeSecretName: string;
 }
 
 /** Props, else cdk.json context, else the defaults; the first three become parameter defaults. */
@@ -408,6 +454,21 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
       "Maximum concurrent refund-processor invocations (the payment provider's rate limit); context processorMaxConcurrency",
   });
 
+  const provider = props.paymentProvider ?? context('paymentProvider') ?? CONTEXT_DEFAULTS.paymentProvider;
+  if (provider !== 'simulator' && provider !== 'stripe') {
+    throw new Error(`Context paymentProvider must be simulator or stripe, got ${String(provider)}`);
+  }
+  const secretParam = new CfnParameter(stack, 'StripeCredentialsName', {
+    type: 'String',
+    default: text(
+      props.stripeSecretName ?? context('stripeSecretName') ?? CONTEXT_DEFAULTS.stripeSecretName,
+      'stripeSecretName',
+    ),
+    allowedPattern: '^[A-Za-z0-9/_+=.@-]{1,512}$',
+    description:
+      'Name of the Secrets Manager secret with Stripe\'s {"apiKey", "webhookSecret"}; context stripeSecretName',
+  });
+
   const holidays = props.holidays ?? context('holidays') ?? '';
   // The functions refuse to start with a malformed HOLIDAYS; refuse the synth first.
   if (typeof holidays === 'string') parseHolidays(holidays);
@@ -418,6 +479,8 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
     processorMaxConcurrency: concurrencyParam.valueAsNumber,
     holidays: typeof holidays === 'string' ? holidays.trim() : '',
     alarmEmail: typeof alarmEmail === 'string' && alarmEmail.trim() ? alarmEmail.trim() : undefined,
+    paymentProvider: provider,
+    stripeSecretName: secretParam.valueAsString,
   };
 }
 

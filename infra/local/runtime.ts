@@ -46,7 +46,7 @@ export interface LocalRuntimeOptions {
   seed?: boolean;
   /** The refund queue's visibility timeout, i.e. the retry delay of a failed refund (default 5 s). */
   visibilityTimeoutSeconds?: number;
-  /** Run the purger and the reconciler every `scheduleIntervalMs` (default true, every 60 s). */
+  /** Run the purger and the reconcilers every `scheduleIntervalMs` (default true, every 60 s). */
   schedule?: boolean;
   scheduleIntervalMs?: number;
   /** Default `refunds`. */
@@ -243,7 +243,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     );
 
     const registry = options.registry ?? functionRegistry(options.handlers);
-    const runScheduled = (name: 'purger' | 'reconciler', time: string) =>
+    const runScheduled = (name: 'purger' | 'reconciler' | 'submitted-reconciler', time: string) =>
       invoke(registry, name, scheduledEvent(time, `refund-service-local-${name}`, region), region);
     const runPurger = (time: string) => runScheduled('purger', time);
     const runReconciler = (time: string) => runScheduled('reconciler', time);
@@ -270,6 +270,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         jobs: [
           { name: 'purger', run: runPurger },
           { name: 'reconciler', run: runReconciler },
+          // A no-op with the simulator (the local default): no refund is ever SUBMITTED.
+          { name: 'submitted-reconciler', run: (time) => runScheduled('submitted-reconciler', time) },
         ],
       });
       stops.push(() => scheduler.stop());

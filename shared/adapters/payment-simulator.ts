@@ -13,6 +13,7 @@
  * happened.
  */
 
+import { randomUUID } from 'node:crypto';
 import {
   type PaymentProvider,
   type ProviderRefundRequest,
@@ -58,6 +59,7 @@ export class PaymentSimulator implements PaymentProvider {
   readonly #transientFailures = new Map<string, number>();
   readonly #refunds: SimulatedRefund[] = [];
   #calls = 0;
+  readonly #instance = randomUUID().slice(0, 8);
 
   constructor(options: PaymentSimulatorOptions = {}) {
     this.#flakyFailures = options.flakyFailures ?? 2;
@@ -91,7 +93,8 @@ export class PaymentSimulator implements PaymentProvider {
           throw new TransientProviderError('Simulated provider timeout');
         }
       }
-      const providerRefundId = `sim-${this.#refunds.length + 1}`;
+      // Unique across simulators (containers): the id keys the refund's lookup item in the table.
+      const providerRefundId = `sim-${this.#instance}-${this.#refunds.length + 1}`;
       this.#refunds.push({
         idempotencyKey: key,
         accountId: request.accountId,

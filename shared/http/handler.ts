@@ -12,7 +12,7 @@ import type {
 } from 'aws-lambda';
 import { RefundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
-import { INTERNAL_SCOPE, routeKey as keyOf, ROUTES } from './routes.ts';
+import { INTERNAL_SCOPE, routeKey as keyOf, ROUTES, type RouteAuth } from './routes.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -74,7 +74,7 @@ const errorResponses = (): MiddlewareObj<HttpEvent, HttpResult> => ({
   },
 });
 
-type Auth = 'public' | 'internal';
+type Auth = RouteAuth;
 type Middleware = MiddlewareObj<HttpEvent, HttpResult>;
 
 /** What the `before` middlewares establish about a request, for the route handler. */
@@ -129,6 +129,8 @@ const jsonBody = (): Middleware => ({
 });
 
 function accountOf(event: HttpEvent, auth: Auth): string | null {
+  // Not served by httpFunction (the webhook reads its raw body itself): refuse rather than pass.
+  if (auth === 'none') throw new RefundError('FORBIDDEN', 'This route is not served here');
   const authorizer = event.requestContext.authorizer as HttpEvent['requestContext']['authorizer'] & {
     iam?: unknown;
   };

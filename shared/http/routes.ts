@@ -3,10 +3,14 @@
  * stack builds API Gateway from this list and the local runtime routes requests with it,
  * so the cloud and `npm start` cannot disagree.
  */
-export type FunctionName = 'quote' | 'unsubscribe' | 'cancel-renewal' | 'reads' | 'ingest';
+export type FunctionName = 'quote' | 'unsubscribe' | 'cancel-renewal' | 'reads' | 'ingest' | 'stripe-webhook';
 
-/** `public`: JWT (the account is the token's `sub`); `internal`: IAM in the cloud, scope `refunds/internal` locally. */
-export type RouteAuth = 'public' | 'internal';
+/**
+ * `public`: JWT (the account is the token's `sub`); `internal`: IAM in the cloud, scope
+ * `refunds/internal` locally; `none`: no authorizer, the function authenticates the request
+ * itself (the Stripe webhook checks Stripe's signature).
+ */
+export type RouteAuth = 'public' | 'internal' | 'none';
 
 export interface Route {
   method: 'GET' | 'POST' | 'PUT';
@@ -31,6 +35,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/account/balance', fn: 'reads', auth: 'public' },
   { method: 'POST', path: '/internal/orders', fn: 'ingest', auth: 'internal' },
   { method: 'PUT', path: '/internal/instances/{instanceId}/flags', fn: 'ingest', auth: 'internal' },
+  { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: 'none' },
 ];
 
 /** The scope a local token needs for internal routes (SPEC 4.1). */

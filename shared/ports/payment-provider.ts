@@ -9,8 +9,9 @@
  *    (`<unsubscribeOrderId>:<orderId>`). The provider must treat a repeated key as the same
  *    refund: never move money twice, answer with the first outcome. Pass it to the
  *    provider's own idempotency mechanism (e.g. an `Idempotency-Key` header).
- * 2. **Outcomes.** Return `SUCCEEDED` once the provider has accepted the refund to the original
- *    method. Return `REFUSED` only for a *definitive* refusal — the method can never receive
+ * 2. **Outcomes.** Return `SUCCEEDED` once the provider has made the refund to the original
+ *    method. Return `SUBMITTED` when it accepted the refund but will only say later whether it
+ *    succeeded (see `#ports/refund-status.ts`). Return `REFUSED` only for a *definitive* refusal — the method can never receive
  *    it (closed card, account gone, method no longer valid); the processor then credits the
  *    account balance instead.
  * 3. **Everything else throws.** A timeout, a 5xx, a throttle, an unknown answer: throw
@@ -41,6 +42,8 @@ export type RefusalReason = 'METHOD_CLOSED' | 'METHOD_INVALID' | 'REFUND_NOT_ALL
 
 export type ProviderRefundResult =
   | { outcome: 'SUCCEEDED'; providerRefundId: string }
+  /** Accepted but not final (Stripe `pending`): the line becomes `SUBMITTED`; the final answer comes later. */
+  | { outcome: 'SUBMITTED'; providerRefundId: string }
   | { outcome: 'REFUSED'; reason: RefusalReason };
 
 export interface PaymentProvider {

@@ -7,8 +7,13 @@ export interface LineSettlement {
   index: number;
   orderId: string;
   settledTo: Destination;
+  /** When it settled (or, for `submitted`, when the provider accepted it). */
   settledAt: Millis;
   credit: LedgerEntry | null;
+  /** The provider's refund id, stored on the line with a lookup item (webhooks find the line by it). */
+  providerRefundId?: string;
+  /** The provider accepted the refund as pending: the line becomes `SUBMITTED`, not `SETTLED`. */
+  submitted?: boolean;
 }
 
 export interface StatusChange {
@@ -30,7 +35,7 @@ export interface SettlementStore {
   get(ref: RefundMessage): Promise<UnsubscribeOrder | null>;
   /** Moves the order to `to` (with a history entry) if its status is one of `from`. */
   transition(ref: RefundMessage, change: StatusChange): Promise<boolean>;
-  /** Settles line `index` if it is still `PENDING`, writing `credit` (if any) in the same transaction. */
+  /** Settles (or submits) line `index` if it is still `PENDING`, writing `credit` (if any) in the same transaction. */
   settleLine(ref: RefundMessage, settlement: LineSettlement): Promise<boolean>;
   /** `PROCESSING`/`NEEDS_ATTENTION` → `SUCCEEDED` if every line is `SETTLED`. */
   complete(ref: RefundMessage, completion: Completion): Promise<boolean>;

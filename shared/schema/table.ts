@@ -16,9 +16,12 @@
  * | retained data        | ACCT#a            | DATA#<instanceId>#<CONFIG|LOG>       |
  * | balance ledger entry | ACCT#a            | LEDGER#<unsubscribeOrderId>#<orderId>|
  * | idempotency record   | ACCT#a            | IDEM#<key>                           |
+ * | provider refund      | REFUND#<refundId> | REFUND#<refundId>                    |
  *
  * Two sparse, sharded global secondary indexes hold only the items that have work due:
- * `pending` (unsubscribe orders not yet settled, by creation time, for the reconciler) and
+ * `pending` (unsubscribe orders not yet settled, by creation time, for the reconciler; and, in
+ * the partitions `SUBMITTED#<shard>`, provider refunds awaiting their final answer, by
+ * submission time, for the submitted-refund reconciler) and
  * `due` (retention purges not yet done, by due time, for the purger). An item leaves the
  * index when its work is done by removing its index attributes.
  */

@@ -10,12 +10,14 @@
  *    - amount 0 → settled, no money moves;
  *    - destination `ACCOUNT_BALANCE` (or a `BALANCE` payment) → balance credit;
  *    - else the payment provider with the key `<unsubscribeOrderId>:<orderId>`:
- *      success → `ORIGINAL_PAYMENT_METHOD`; definitive refusal → balance credit
+ *      success → `ORIGINAL_PAYMENT_METHOD`; accepted as pending → `SUBMITTED` (the final answer
+ *      comes by webhook or reconciliation, `#use-cases/apply-refund-update.ts`); definitive refusal → balance credit
  *      (`PROVIDER_REFUSED`); anything thrown → stop and rethrow (the queue retries later;
  *      never a fallback).
  *    Each line is one transaction: the line `PENDING` → `SETTLED` (conditioned on `PENDING`)
  *    plus, for the balance, the ledger entry (conditioned on not existing).
- * 4. All lines settled → `SUCCEEDED` with `settledAt` (the last line's settlement) and
+ * 4. A line still `SUBMITTED` → the order stays `PROCESSING` (`AWAITING_PROVIDER`, not an error).
+ *    All lines settled → `SUCCEEDED` with `settledAt` (the last line's settlement) and
  *    `slaBreached` = settled after `dueBy`, conditioned on every line being `SETTLED` (the
  *    lines are read back first only if another delivery settled one meanwhile).
  * 5. If this was the last receive before the dead-letter queue and it failed → `NEEDS_ATTENTION`
@@ -52,6 +54,7 @@ export type SettlementEvent =
       /** False when another delivery settled it first (nothing was written). */
       applied: boolean;
     }
+  | { type: 'LINE_SUBMITTED'; unsubscribeOrderId: string; orderId: string; applied: boolean }
   | { type: 'PROVIDER_FAILED'; unsubscribeOrderId: string; orderId: string; transient: boolean }
   | { type: 'ORDER_SUCCEEDED'; unsubscribeOrderId: string; slaBreached: boolean }
   | { type: 'NEEDS_ATTENTION'; unsubscribeOrderId: string; receiveCount: number };
@@ -73,6 +76,8 @@ export interface SettleOptions {
 export type SettleResult =
   | { outcome: 'NOT_FOUND' }
   | { outcome: 'ALREADY_SUCCEEDED' }
+  /** Every line is settled or `SUBMITTED`; the order stays `PROCESSING` until the provider answers. */
+  | { outcome: 'AWAITING_PROVIDER' }
   | { outcome: 'SUCCEEDED'; settledAt: Millis; slaBreached: boolean };
 
 /** The order changed under us in a way a retry will sort out (a concurrent delivery). */
@@ -106,7 +111,7 @@ export async function settleRefund(
       if (settled && known) known.lines[index] = settled;
       else known = null;
     }
-    return await complete(deps, message, known);
+    return await completeOrder(deps, message, known);
   } catch (error) {
     if (options.receiveCount >= (options.maxReceiveCount ?? QUEUES.maxReceiveCount)) {
       const marked = await deps.orders.transition(message, {
@@ -176,6 +181,7 @@ async function settleLine(
   let settledTo: Destination;
   let via: Extract<SettlementEvent, { type: 'LINE_SETTLED' }>['via'];
   let entry: LedgerEntry | null = null;
+  let provided: { providerRefundId: string; submitted: boolean } | null = null;
   if (line.refundAmount === 0) {
     settledTo = destination;
     via = 'NOTHING_TO_REFUND';
@@ -203,9 +209,13 @@ async function settleLine(
       });
       throw error;
     }
-    if (result.outcome === 'SUCCEEDED') {
+    if (result.outcome === 'SUCCEEDED' || result.outcome === 'SUBMITTED') {
       settledTo = 'ORIGINAL_PAYMENT_METHOD';
       via = 'PROVIDER';
+      provided = {
+        providerRefundId: result.providerRefundId,
+        submitted: result.outcome === 'SUBMITTED',
+      };
     } else {
       settledTo = 'ACCOUNT_BALANCE';
       via = 'PROVIDER_REFUSED';
@@ -219,7 +229,14 @@ async function settleLine(
     settledTo,
     settledAt,
     credit: entry,
+    ...(provided ?? {}),
   });
+  if (provided?.submitted) {
+    deps.observe?.({ type: 'LINE_SUBMITTED', unsubscribeOrderId, orderId: line.orderId, applied });
+    if (!applied) return null;
+    const { providerRefundId } = provided;
+    return { ...line, status: 'SUBMITTED', providerRefundId, submittedAt: settledAt };
+  }
   deps.observe?.({
     type: 'LINE_SETTLED',
     unsubscribeOrderId,
@@ -235,18 +252,20 @@ async function settleLine(
  * Step 4: closes the order. `known` is the order as this delivery wrote it (every line it
  * saw pending, it settled itself); null means another delivery got there first, so the
  * lines are read back. The completion write is conditioned on every line being SETTLED anyway.
+ * Also used when a webhook settles the last `SUBMITTED` line.
  */
-async function complete(
-  deps: SettlementDeps,
+export async function completeOrder(
+  deps: Pick<SettlementDeps, 'orders' | 'clock' | 'observe'>,
   message: RefundMessage,
   known: UnsubscribeOrder | null,
 ): Promise<SettleResult> {
   const order = known ?? (await deps.orders.get(message));
   if (!order) throw new SettlementConflictError('The unsubscribe order disappeared while settling');
   if (order.status === 'SUCCEEDED') return { outcome: 'ALREADY_SUCCEEDED' };
-  if (order.lines.some((line) => line.status !== 'SETTLED')) {
+  if (order.lines.some((line) => line.status === 'PENDING')) {
     throw new SettlementConflictError('Lines are still pending after settlement');
   }
+  if (order.lines.some((line) => line.status === 'SUBMITTED')) return { outcome: 'AWAITING_PROVIDER' };
   const at = deps.clock.now();
   // The money reached the customer when the last line settled, not when the status was written.
   const lineTimes = order.lines.map((line) => line.settledAt ?? at);

@@ -62,7 +62,7 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('functions', () => {
-  it('defines exactly the eight functions of the catalogue', () => {
+  it('defines exactly the ten functions of the catalogue', () => {
     template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
     expect(NAMES.sort()).toEqual(
       [
@@ -73,6 +73,8 @@ describe('functions', () => {
         'reads',
         'reconciler',
         'refund-processor',
+        'stripe-webhook',
+        'submitted-reconciler',
         'unsubscribe',
       ].sort(),
     );
@@ -166,6 +168,7 @@ describe('least privilege', () => {
   });
 
   it('reads and the reconciler cannot write the table; nobody can scan it', () => {
+    expect(FUNCTIONS['submitted-reconciler'].indexes).toEqual(['pending']);
     for (const name of ['reads', 'reconciler'] as const) {
       const actions = actionsOf(name);
       for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']) {
@@ -212,6 +215,60 @@ describe('least privilege', () => {
         expect(JSON.stringify(statement.Resource), id).not.toContain('*');
       }
     }
+  });
+});
+
+describe('payment provider (Stripe)', () => {
+  const PROVIDER_FUNCTIONS = NAMES.filter((name) => FUNCTIONS[name].provider).sort();
+  const secretArn = (statement: Json) => JSON.stringify(statement.Resource);
+
+  it('takes the secret name as the StripeCredentialsName parameter (default from cdk.json)', () => {
+    template.hasParameter('StripeCredentialsName', { Type: 'String', Default: CDK_CONTEXT.stripeSecretName });
+    expect(CDK_CONTEXT.paymentProvider).toBe('simulator');
+  });
+
+  it('the processor, the webhook and the submitted-refund reconciler get the provider, and only they', () => {
+    expect(PROVIDER_FUNCTIONS).toEqual(['refund-processor', 'stripe-webhook', 'submitted-reconciler']);
+    for (const name of NAMES) {
+      const variables = resources[fnId(name)]?.Properties.Environment.Variables as Json;
+      if (FUNCTIONS[name].provider) {
+        expect(variables.PAYMENT_PROVIDER, name).toBe(CDK_CONTEXT.paymentProvider);
+        expect(variables.STRIPE_SECRET_NAME, name).toEqual({ Ref: 'StripeCredentialsName' });
+      } else {
+        expect(variables.PAYMENT_PROVIDER, name).toBeUndefined();
+        expect(variables.STRIPE_SECRET_NAME, name).toBeUndefined();
+      }
+    }
+  });
+
+  it('grants read on that one secret only, to those functions only', () => {
+    for (const name of NAMES) {
+      const secrets = statementsOf(name).filter((s) =>
+        asArray<string>(s.Action).some((a) => a.startsWith('secretsmanager:')),
+      );
+      if (!FUNCTIONS[name].provider) {
+        expect(secrets, name).toEqual([]);
+        continue;
+      }
+      expect(secrets, name).toHaveLength(1);
+      const [statement] = secrets as [Json];
+      expect(new Set(asArray(statement.Action))).toEqual(
+        new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']),
+      );
+      // arn:…:secret:<StripeCredentialsName>-?????? (Secrets Manager's random suffix), nothing wider.
+      expect(secretArn(statement)).toContain('{"Ref":"StripeCredentialsName"}');
+      expect(secretArn(statement)).toContain('-??????');
+      expect(asArray(statement.Resource)).toHaveLength(1);
+    }
+  });
+
+  it('routes POST /webhooks/stripe to the webhook function without an authorizer', () => {
+    const route = ROUTES.find((r) => r.path === '/webhooks/stripe');
+    expect(route).toEqual({ method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: 'none' });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /webhooks/stripe',
+      AuthorizationType: 'NONE',
+    });
   });
 });
 
@@ -278,21 +335,24 @@ describe('queues', () => {
 });
 
 describe('schedules', () => {
-  it.each(['purger', 'reconciler'] as const)('runs the %s every 5 minutes', (name) => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
-      State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] } })],
-    });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [fnId(name), 'Arn'] },
-      Principal: 'events.amazonaws.com',
-    });
-  });
+  it.each(['purger', 'reconciler', 'submitted-reconciler'] as const)(
+    'runs the %s every 5 minutes',
+    (name) => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(5 minutes)',
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] } })],
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fnId(name), 'Arn'] },
+        Principal: 'events.amazonaws.com',
+      });
+    },
+  );
 
   it('has no other schedule', () => {
-    template.resourceCountIs('AWS::Events::Rule', 2);
+    template.resourceCountIs('AWS::Events::Rule', 3);
   });
 });
 
@@ -311,8 +371,12 @@ describe('HTTP API', () => {
       const [authorizerId] =
         ofType('AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties.AuthorizerType === 'JWT') ?? [];
       expect(props).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
-    } else {
+    } else if (route.auth === 'internal') {
       expect(props.AuthorizationType).toBe('AWS_IAM');
+      expect(props.AuthorizerId).toBeUndefined();
+    } else {
+      // The Stripe webhook: no authorizer (the function verifies Stripe's signature).
+      expect(props.AuthorizationType).toBe('NONE');
       expect(props.AuthorizerId).toBeUndefined();
     }
     // The route's integration invokes the route's function, with the 2.0 payload.
@@ -514,6 +578,8 @@ describe('outputs and settings', () => {
     [{ processorMaxConcurrency: 2.5 }, /processorMaxConcurrency/],
     [{ jwtIssuer: 'http://insecure.example/' }, /jwtIssuer/],
     [{ jwtAudience: ' ' }, /jwtAudience/],
+    [{ paymentProvider: 'paypal' }, /paymentProvider/],
+    [{ stripeSecretName: '' }, /stripeSecretName/],
   ])('rejects bad context %j at synth', (context, message) => {
     // Settings are read before any function is bundled, so this is cheap.
     expect(() => createApp(new App({ context: { ...CDK_CONTEXT, ...context } }))).toThrow(message);
@@ -521,7 +587,7 @@ describe('outputs and settings', () => {
 });
 
 describe('cdk-nag', () => {
-  it('AwsSolutions reports no unacknowledged finding', () => {
+  it('AwsSolutions reports no unacknowledged finding', { timeout: 60_000 }, () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
     const findings = report.violations.flatMap((v) =>
       v.violatingResources.map(

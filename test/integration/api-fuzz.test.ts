@@ -62,6 +62,11 @@ describe('generated bodies never cause a 5xx and never write', () => {
       cashPaid: 1,
     }),
     'PUT /internal/instances/{instanceId}/flags': { accountId: A, securityLocked: 'yes' },
+    // Unsigned (and, in this harness, the simulator is the provider): never applied.
+    'POST /webhooks/stripe': {
+      type: 'refund.failed',
+      data: { object: { object: 'refund', id: 're_fuzz', status: 'failed' } },
+    },
   });
 
   const withBody = ROUTES.filter((route) => route.method !== 'GET');

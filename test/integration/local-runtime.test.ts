@@ -75,6 +75,15 @@ describe('local runtime', () => {
     expect(response.status).toBe(401);
   });
 
+  it('routes POST /webhooks/stripe without a token to the webhook function (404 with the simulator)', async () => {
+    const response = await call('POST', '/webhooks/stripe', { json: { type: 'refund.updated' } });
+
+    expect(response.status).toBe(404);
+    expect(response.body).toMatchObject({
+      error: { code: 'NOT_FOUND', message: 'Stripe is not the configured payment provider' },
+    });
+  });
+
   it('answers 403 FORBIDDEN on an internal route with a public token', async () => {
     const response = await call('POST', '/internal/orders', { token: runtime.token(DEMO_ACCOUNT), json: {} });
 

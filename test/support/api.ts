@@ -15,7 +15,7 @@ import { INTERNAL_SCOPE } from '#http/routes.ts';
 import { jwtAuthorizer, matchRoute, toApiEvent } from '#infra/local/api-event.ts';
 import { createQueues, createTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/emulators.ts';
 import type { RefundQueue } from '#ports/refund-queue.ts';
-import type { Config } from '#shared/config.ts';
+import { type Config, readConfig } from '#shared/config.ts';
 import { apiStores, tableRef } from '#shared/wiring.ts';
 
 export interface CallOptions {
@@ -91,6 +91,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   await createTable(dynamo, tableName);
   const queues = await createQueues(sqs, `api-${suffix}-`);
   const config: Config = {
+    ...readConfig({ TABLE_NAME: tableName }),
     tableName,
     refundQueueUrl: queues.refundQueueUrl,
     holidays: options.holidays ?? [],
@@ -111,12 +112,14 @@ export async function apiHarness(options: HarnessOptions = {}) {
     onEnqueueFailure: (error: unknown) => enqueueFailures.push(error),
   };
 
-  const [quote, unsubscribe, cancelRenewal, reads, ingest] = await Promise.all([
+  const [quote, unsubscribe, cancelRenewal, reads, ingest, stripeWebhook] = await Promise.all([
     import('#functions/quote.ts'),
     import('#functions/unsubscribe.ts'),
     import('#functions/cancel-renewal.ts'),
     import('#functions/reads.ts'),
     import('#functions/ingest.ts'),
+    // With the simulator (these tests) the webhook route answers 404.
+    import('#functions/stripe-webhook.ts'),
   ]);
   const handlers = {
     quote: quote.createHandler(stores, clock),
@@ -124,6 +127,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     'cancel-renewal': cancelRenewal.createHandler(execution, clock),
     reads: reads.createHandler({ ...stores, ledger: new DynamoLedger(table) }, clock),
     ingest: ingest.createHandler(stores, clock),
+    'stripe-webhook': stripeWebhook.handler,
   } as const;
 
   async function call(method: string, url: string, options: CallOptions = {}): Promise<ApiAnswer> {

@@ -47,12 +47,19 @@ export const keys = {
   }),
   ledgerPrefix: 'LEDGER#',
   idempotency: (accountId: string, key: string): Key => ({ pk: account(accountId), sk: `IDEM#${key}` }),
+  /** Not account data: the lookup from a provider's refund id to its line (webhooks know only the id). */
+  providerRefund: (providerRefundId: string): Key => ({
+    pk: `REFUND#${providerRefundId}`,
+    sk: `REFUND#${providerRefundId}`,
+  }),
   accountPk: account,
 };
 
 /** The partitions of the sharded indexes: `pending` holds unsettled orders, `due` scheduled purges. */
 export const pendingPartition = (shard: number): string => `PENDING#${shard}`;
 export const duePartition = (shard: number): string => `DUE#${shard}`;
+/** Provider refunds still awaiting a final answer share the `pending` index under their own partitions. */
+export const submittedPartition = (shard: number): string => `SUBMITTED#${shard}`;
 
 /** Index attributes that put an unsubscribe order into the `pending` index (removed once it leaves PENDING). */
 export function pendingIndex(unsubscribeOrderId: string, createdAtIso: string) {

@@ -16,6 +16,7 @@ import type { HistoryEntry, RefundMessage, UnsubscribeOrder } from '#shared/mode
 import { cancellationReasons, getItem, isConditionFailure, type TableRef } from './client.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
+import { providerRefundPut } from './provider-refunds.ts';
 import { withConflictRetry } from './transactions.ts';
 
 const PENDING_INDEX = `${TABLE.indexes.pending.partitionKey}, ${TABLE.indexes.pending.sortKey}`;
@@ -68,6 +69,12 @@ export class DynamoSettlementStore implements SettlementStore {
   async settleLine(ref: RefundMessage, settlement: LineSettlement): Promise<boolean> {
     const { doc, tableName } = this.#table;
     const line = `#lines[${settlement.index}]`;
+    const refundId = settlement.providerRefundId;
+    // SUBMITTED: not settled yet (no settledTo/settledAt); SETTLED: where the money went.
+    const set = settlement.submitted
+      ? [`${line}.#status = :status`, `${line}.submittedAt = :at`]
+      : [`${line}.#status = :status`, `${line}.settledTo = :to`, `${line}.settledAt = :at`];
+    if (refundId) set.push(`${line}.providerRefundId = :refundId`);
     try {
       await withConflictRetry(() =>
         doc.send(
@@ -77,19 +84,32 @@ export class DynamoSettlementStore implements SettlementStore {
                 Update: {
                   TableName: tableName,
                   Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
-                  UpdateExpression: `SET ${line}.#status = :settled, ${line}.settledTo = :to, ${line}.settledAt = :at`,
+                  UpdateExpression: `SET ${set.join(', ')}`,
                   ConditionExpression: `${line}.#status = :pending AND ${line}.orderId = :orderId`,
                   ExpressionAttributeNames: { '#status': 'status', '#lines': 'lines' },
                   ExpressionAttributeValues: {
-                    ':settled': 'SETTLED',
+                    ':status': settlement.submitted ? 'SUBMITTED' : 'SETTLED',
                     ':pending': 'PENDING',
-                    ':to': settlement.settledTo,
                     ':at': settlement.settledAt,
                     ':orderId': settlement.orderId,
+                    ...(settlement.submitted ? {} : { ':to': settlement.settledTo }),
+                    ...(refundId ? { ':refundId': refundId } : {}),
                   },
                 },
               },
               ...(settlement.credit ? [ledgerPut(tableName, settlement.credit)] : []),
+              ...(refundId
+                ? [
+                    providerRefundPut(tableName, {
+                      providerRefundId: refundId,
+                      accountId: ref.accountId,
+                      unsubscribeOrderId: ref.unsubscribeOrderId,
+                      orderId: settlement.orderId,
+                      lineIndex: settlement.index,
+                      submittedAt: settlement.settledAt,
+                    }),
+                  ]
+                : []),
             ],
           }),
         ),

@@ -31,7 +31,10 @@ describe('PaymentSimulator (SPEC 3.4)', () => {
     const first = await simulator.refund(request('card-4242'));
     const replay = await simulator.refund(request('card-4242'));
 
-    expect(first).toEqual({ outcome: 'SUCCEEDED', providerRefundId: 'sim-1' });
+    expect(first).toEqual({
+      outcome: 'SUCCEEDED',
+      providerRefundId: expect.stringMatching(/^sim-[0-9a-f]{8}-1$/),
+    });
     expect(replay).toEqual(first);
     expect(simulator.refundsMade()).toBe(1);
     expect(simulator.calls).toBe(2);
