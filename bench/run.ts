@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { benchApi } from './api.ts';
 import { buildBundles, bundleFigures } from './bundles.ts';
 import { benchColdInit } from './cold-init.ts';
+import { benchConsole, CONSOLE_INTERACTIVE_BUDGET_MS, CONSOLE_JS_GZIP_BUDGET_BYTES } from './console.ts';
 import { benchPolicy } from './policy.ts';
 import { benchPurge } from './purge.ts';
 import { benchSettlement } from './settlement.ts';
@@ -29,7 +30,7 @@ export type Verdict = 'PASS' | 'MISS' | 'INFO';
 export interface Row {
   /** Stable key, e.g. `bundle.quote`, `api.unsubscribe.p50`. */
   id: string;
-  group: 'bundle' | 'cold-init' | 'api' | 'settlement' | 'purge' | 'policy';
+  group: 'bundle' | 'cold-init' | 'console' | 'api' | 'settlement' | 'purge' | 'policy';
   figure: string;
   measured: number;
   /** The same-run baseline, in the same unit; null when the target is absolute. */
@@ -148,6 +149,32 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
   } finally {
     bundles.dispose();
   }
+
+  progress('bench: the console page in headless Chromium (bench/console.ts, child process)');
+  const consoleFigures = await benchConsole({ quick });
+  details.console = consoleFigures;
+  rows.push(
+    row({
+      id: 'console.js-gzip',
+      group: 'console',
+      figure: `console page JS, gzipped (${consoleFigures.jsBytes} bytes minified)`,
+      measured: consoleFigures.jsGzipBytes,
+      baseline: null,
+      unit: 'bytes',
+      baselineLabel: '',
+      target: { op: '<=', value: CONSOLE_JS_GZIP_BUDGET_BYTES },
+    }),
+    row({
+      id: 'console.interactive',
+      group: 'console',
+      figure: `console first screen interactive, local runtime (median of ${consoleFigures.loads} loads)`,
+      measured: consoleFigures.interactiveMs,
+      baseline: null,
+      unit: 'ms',
+      baselineLabel: '',
+      target: { op: '<=', value: CONSOLE_INTERACTIVE_BUDGET_MS },
+    }),
+  );
 
   progress('bench: policy quotes per second');
   const policy = await benchPolicy({ quick });

@@ -14,7 +14,7 @@
  *
  * Logs carry event outcomes and ids only, never the body.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoProviderRefunds } from '#adapters/dynamo/provider-refunds.ts';
 import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
@@ -22,6 +22,7 @@ import { verifyWebhook, type WebhookVerification } from '#adapters/stripe-provid
 import { type Clock, systemClock } from '#ports/clock.ts';
 import { readConfig } from '#shared/config.ts';
 import { type ErrorCode, RefundError } from '#shared/errors.ts';
+import { createLogger } from '#shared/logger.ts';
 import { stripeRuntime } from '#shared/provider-wiring.ts';
 import { tableRef } from '#shared/wiring.ts';
 import { applyRefundUpdate, type RefundUpdateDeps } from '#use-cases/apply-refund-update.ts';
@@ -61,7 +62,7 @@ function header(event: APIGatewayProxyEventV2, name: string): string | undefined
 }
 
 export function createStripeWebhookHandler(deps: StripeWebhookDeps): StripeWebhookHandler {
-  const logger = deps.logger ?? new Logger({ serviceName: 'stripe-webhook' });
+  const logger = deps.logger ?? createLogger();
   return async (event) => {
     const body = event.body ?? '';
     const raw = event.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');

@@ -6,12 +6,13 @@
  * a webhook (`#use-cases/reconcile-submitted.ts`), so a lost webhook never strands money. With the
  * simulator (no refund is ever `SUBMITTED`) a run does nothing.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
 import { DynamoProviderRefunds } from '#adapters/dynamo/provider-refunds.ts';
 import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
 import { systemClock } from '#ports/clock.ts';
 import { readConfig } from '#shared/config.ts';
+import { createLogger } from '#shared/logger.ts';
 import { stripeRuntime } from '#shared/provider-wiring.ts';
 import { scheduleTime } from '#shared/schedule.ts';
 import { tableRef } from '#shared/wiring.ts';
@@ -32,7 +33,7 @@ export type SubmittedReconcilerHandler = (
 ) => Promise<ReconcileSubmittedSummary | { skipped: true }>;
 
 export function createSubmittedReconcilerHandler(deps: SubmittedReconcilerDeps): SubmittedReconcilerHandler {
-  const logger = deps.logger ?? new Logger({ serviceName: 'submitted-reconciler' });
+  const logger = deps.logger ?? createLogger();
   return async (event) => {
     const summary = await reconcileSubmitted(deps, {
       now: scheduleTime(event),

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
+import { consoleRoutes } from './console.ts';
 import {
   createQueues,
   createTable,
@@ -248,7 +249,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const runPurger = (time: string) => runScheduled('purger', time);
     const runReconciler = (time: string) => runScheduled('reconciler', time);
 
-    const server = createApiServer({ registry, jwtSecret, region, runPurger, log });
+    const localRoutes = await consoleRoutes(jwtSecret);
+    const server = createApiServer({ registry, jwtSecret, region, runPurger, log, localRoutes });
     const port = await listen(server, options.port ?? 0);
     stops.push(() => closeServer(server));
     const url = `http://${LOCAL_HOST}:${port}`;

@@ -38,6 +38,8 @@ export interface ApiServerOptions {
   /** One line per request (route, status, duration) and per handler failure. */
   log: (line: string) => void;
   maxBodyBytes?: number;
+  /** Local-only routes tried before the API's (the console page and its sign-in); undefined = not theirs. */
+  localRoutes?: (method: string, rawPath: string, body: string) => Promise<HttpAnswer | undefined>;
 }
 
 /** API Gateway-like request ids, e.g. `Xy3kQWq1vHcEJaA=`. */
@@ -134,6 +136,9 @@ export function createApiServer(options: ApiServerOptions): Server {
       const answer = outcome.ok ? jsonAnswer(200, outcome.result) : outcome.answer;
       return [`${method} ${PURGER_RUNS_PATH}`, answer];
     }
+
+    const local = await options.localRoutes?.(method, rawPath, body);
+    if (local) return [`${method} ${rawPath}`, local];
 
     const match = matchRoute(method, rawPath);
     if (!match)

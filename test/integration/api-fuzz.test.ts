@@ -77,8 +77,17 @@ describe('generated bodies never cause a 5xx and never write', () => {
       const valid = validBodies()[key] ?? {};
       const path = route.path.replace('{instanceId}', 'i-1');
       const before = await api.allItems();
+      // The flags body is invalid only through `securityLocked: 'yes'`: a mutation that makes it
+      // a boolean is a valid update that writes, so those bodies are not part of this property.
+      const invalidBodies = bodies(valid).filter(
+        (body) =>
+          !(
+            key.endsWith('/flags') &&
+            typeof (body as { securityLocked?: unknown })?.securityLocked === 'boolean'
+          ),
+      );
       await fc.assert(
-        fc.asyncProperty(bodies(valid), async (body) => {
+        fc.asyncProperty(invalidBodies, async (body) => {
           const raw =
             typeof body === 'object' &&
             body !== null &&

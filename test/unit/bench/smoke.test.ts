@@ -37,6 +37,8 @@ describe('npm run bench --quick', () => {
     ...functions.map((name) => `bundle.${name}`),
     ...functions.map((name) => `cold-init.${name}`),
     'cold-init.network',
+    'console.js-gzip',
+    'console.interactive',
     ...['quote', 'unsubscribe', 'cancel-renewal'].flatMap((op) => [`api.${op}.p50`, `api.${op}.p99`]),
     'settlement.processor',
     'settlement.queue',
@@ -63,7 +65,13 @@ describe('npm run bench --quick', () => {
       expect(['PASS', 'MISS', 'INFO'], r.id).toContain(r.verdict);
       if (r.target === null) expect(r.verdict, r.id).toBe('INFO');
     }
-    const absolute = ['cold-init.network', 'purge.scans', 'policy.quotes-per-second'];
+    const absolute = [
+      'cold-init.network',
+      'console.js-gzip',
+      'console.interactive',
+      'purge.scans',
+      'policy.quotes-per-second',
+    ];
     const compared = expectedIds.filter((id) => !absolute.includes(id));
     for (const id of compared) expect(result.rows.find((r) => r.id === id)?.baseline, id).not.toBeNull();
   });

@@ -14,6 +14,15 @@ describe('readConfig', () => {
       refundQueueUrl: undefined,
       holidays: [],
       retryBaseSeconds: 30,
+      paymentProvider: 'simulator',
+      stripe: {
+        secretName: undefined,
+        webhookToleranceSeconds: 300,
+        submittedReconcileAfterMs: 3_600_000,
+        failureWatchMs: 30 * 86_400_000,
+        maxNetworkRetries: 0,
+        api: {},
+      },
     });
     expect(
       readConfig({
@@ -21,12 +30,30 @@ describe('readConfig', () => {
         REFUND_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/refunds',
         HOLIDAYS: ' 2026-12-25, 2027-01-01 ,',
         RETRY_BASE_SECONDS: '1',
+        PAYMENT_PROVIDER: 'stripe',
+        STRIPE_SECRET_NAME: 'refunds/stripe',
+        STRIPE_WEBHOOK_TOLERANCE_SECONDS: '60',
+        STRIPE_SUBMITTED_RECONCILE_AFTER: '120',
+        STRIPE_FAILURE_WATCH_DAYS: '2',
+        STRIPE_MAX_NETWORK_RETRIES: '1',
+        STRIPE_API_HOST: '127.0.0.1',
+        STRIPE_API_PORT: '12111',
+        STRIPE_API_PROTOCOL: 'http',
       }),
     ).toEqual({
       tableName: 'refunds',
       refundQueueUrl: 'http://127.0.0.1:4566/000000000000/refunds',
       holidays: ['2026-12-25', '2027-01-01'],
       retryBaseSeconds: 1,
+      paymentProvider: 'stripe',
+      stripe: {
+        secretName: 'refunds/stripe',
+        webhookToleranceSeconds: 60,
+        submittedReconcileAfterMs: 120_000,
+        failureWatchMs: 2 * 86_400_000,
+        maxNetworkRetries: 1,
+        api: { host: '127.0.0.1', port: 12111, protocol: 'http' },
+      },
     });
   });
 
@@ -37,6 +64,8 @@ describe('readConfig', () => {
     [{}, 'TABLE_NAME is missing'],
     [{ TABLE_NAME: 'x' }, 'TABLE_NAME="x" must be a DynamoDB table name'],
     [{ ...base, REFUND_QUEUE_URL: 'refunds' }, 'REFUND_QUEUE_URL="refunds" must be an http(s) URL'],
+    [{ ...base, PAYMENT_PROVIDER: 'paypal' }, 'PAYMENT_PROVIDER="paypal"'],
+    [{ ...base, STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0' }, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS="0"'],
     [{ ...base, RETRY_BASE_SECONDS: '1.5' }, 'RETRY_BASE_SECONDS="1.5" must be a whole number of seconds'],
   ])('refuses %o, naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
