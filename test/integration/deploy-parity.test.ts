@@ -22,6 +22,7 @@ import { type LocalRuntime, startLocalRuntime } from '#infra/local/runtime.ts';
 import { DEMO_ACCOUNT } from '#infra/local/seed.ts';
 
 type Template = {
+  Parameters?: Record<string, { Default?: unknown }>;
   Resources: Record<
     string,
     { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> }
@@ -70,7 +71,12 @@ function synthesize(): Record<ServiceFunctionName, Deployed> {
         Object.entries(variables).map(([variable, value]) => {
           if (typeof value === 'string') return [variable, value];
           const ref = (value as { Ref?: string }).Ref;
-          const resolved = ref === undefined ? undefined : refs[ref]?.(local);
+          // A resource of the emulators, or a stack parameter at its default (what a plain deploy gives).
+          const parameter = ref === undefined ? undefined : template.Parameters?.[ref]?.Default;
+          const resolved =
+            ref === undefined
+              ? undefined
+              : (refs[ref]?.(local) ?? (parameter === undefined ? undefined : String(parameter)));
           if (resolved === undefined)
             throw new Error(`${name}: cannot resolve ${variable}=${JSON.stringify(value)} locally`);
           return [variable, resolved];
