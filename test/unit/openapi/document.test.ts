@@ -25,7 +25,8 @@ describe('the OpenAPI document', () => {
         | { security: Record<string, unknown>[]; responses: Record<string, unknown> }
         | undefined;
       expect(operation, routeKey(route)).toBeDefined();
-      expect(Object.keys(operation?.security[0] ?? {})).toEqual([route.auth === 'internal' ? 'iam' : 'jwt']);
+      const schemes = { internal: ['iam'], public: ['jwt'], none: [] }[route.auth];
+      expect(Object.keys(operation?.security[0] ?? {})).toEqual(schemes);
       for (const codes of errorCodesByStatus(route).values()) for (const code of codes) seen.add(code);
     }
     expect([...seen].sort()).toEqual(Object.keys(ERROR_STATUS).sort());
