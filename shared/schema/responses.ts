@@ -125,15 +125,8 @@ export const instanceResponseSchema = z.strictObject({
 
 const unsubscribeOrderStatus = z.enum(['PENDING', 'PROCESSING', 'SUCCEEDED', 'NEEDS_ATTENTION']);
 
-export const unsubscribeOrderLineResponseSchema = z.strictObject({
-  orderId: text(),
-  cashPaid: minorUnits(),
-  voucherPaid: minorUnits(),
-  usedDays: count(),
-  termDays: count(),
-  refundAmount: minorUnits(),
-  /** Where the money went (or, until settled, is predicted to go). */
-  destination: destinationSchema,
+/** A quoted line as it is settled; `destination` is where the money went (or, until settled, is predicted to go). */
+export const unsubscribeOrderLineResponseSchema = z.extend(refundLineResponseSchema, {
   predictedDestination: destinationSchema,
   status: z.enum(['PENDING', 'SUBMITTED', 'SETTLED']),
   settledAt: nullableInstant(),
