@@ -5,6 +5,12 @@
  * runtime's secret (the page never sees the secret). Local only, like `/local/purger-runs`.
  */
 import { buildConsole, type ConsoleAssets } from '../../web/build.ts';
+import {
+  type AuthConfig,
+  CONSOLE_REFERRER_POLICY,
+  type ConsoleConfig,
+  consoleCsp,
+} from '../../web/hosting.ts';
 import { errorAnswer, type HttpAnswer, jsonAnswer } from './api-event.ts';
 import { signJwt } from './jwt.ts';
 
@@ -20,18 +26,14 @@ const TYPES: Record<string, string> = {
   'config.json': 'application/json',
 };
 
-/** The headers the CloudFront response policy sets, so the local page runs under the same CSP. */
-export const CONSOLE_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-const file = (name: string, body: string): HttpAnswer => ({
+const file = (name: string, body: string, csp: string): HttpAnswer => ({
   statusCode: 200,
   headers: {
     'content-type': TYPES[name] ?? 'application/octet-stream',
     'cache-control': 'no-store',
-    'content-security-policy': CONSOLE_CSP,
+    'content-security-policy': csp,
     'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
+    'referrer-policy': CONSOLE_REFERRER_POLICY,
   },
   cookies: [],
   body: Buffer.from(body),
@@ -54,16 +56,22 @@ export function tokenAnswer(body: string, jwtSecret: string): HttpAnswer {
   return jsonAnswer(200, { token, expiresIn: CONSOLE_TOKEN_TTL_SECONDS });
 }
 
-/** The local routes of the console, for `createApiServer({localRoutes})`. */
-export async function consoleRoutes(jwtSecret: string) {
+/**
+ * The local routes of the console, for `createApiServer({localRoutes})`. The page signs in
+ * with `auth` (default the local sign-in; the OIDC browser test passes its fake provider),
+ * and the CSP lets it reach an OIDC issuer's origin.
+ */
+export async function consoleRoutes(jwtSecret: string, auth: AuthConfig = { kind: 'local' }) {
+  const config: ConsoleConfig = { apiUrl: '', auth };
   const assets: ConsoleAssets & { 'config.json': string } = {
     ...(await buildConsole()),
-    'config.json': JSON.stringify({ apiUrl: '', auth: { kind: 'local' } }),
+    'config.json': JSON.stringify(config),
   };
+  const csp = consoleCsp(auth.kind === 'oidc' ? [new URL(auth.issuer).origin] : []);
   return async (method: string, rawPath: string, body: string): Promise<HttpAnswer | undefined> => {
     if (rawPath === LOCAL_TOKENS_PATH && method === 'POST') return tokenAnswer(body, jwtSecret);
     if (method !== 'GET') return undefined;
     const name = rawPath === '/' ? 'index.html' : rawPath.slice(1);
-    return name in assets ? file(name, assets[name as keyof typeof assets]) : undefined;
+    return name in assets ? file(name, assets[name as keyof typeof assets], csp) : undefined;
   };
 }

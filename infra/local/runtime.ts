@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
+import type { AuthConfig } from '../../web/hosting.ts';
 import { consoleRoutes } from './console.ts';
 import {
   createQueues,
@@ -64,6 +65,8 @@ export interface LocalRuntimeOptions {
   registry?: FunctionRegistry;
   /** Where the runtime's own lines go (default console.log). */
   log?: (line: string) => void;
+  /** How the served console signs in (default the local sign-in, `POST /local/tokens`). */
+  consoleAuth?: AuthConfig;
 }
 
 export interface LocalRuntime {
@@ -249,7 +252,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const runPurger = (time: string) => runScheduled('purger', time);
     const runReconciler = (time: string) => runScheduled('reconciler', time);
 
-    const localRoutes = await consoleRoutes(jwtSecret);
+    const localRoutes = await consoleRoutes(jwtSecret, options.consoleAuth);
     const server = createApiServer({ registry, jwtSecret, region, runPurger, log, localRoutes });
     const port = await listen(server, options.port ?? 0);
     stops.push(() => closeServer(server));

@@ -3,6 +3,8 @@
  * `#/resources` and `#/renewals` (the two tabs), `#/unsubscribe/<id>`, `#/renewal/<id>`,
  * `#/orders`, `#/orders/<id>`, `#/balance`. Every screen focuses its heading when shown.
  */
+
+import type { ConsoleConfig } from '../hosting.ts';
 import {
   type Api,
   type Balance,
@@ -839,10 +841,7 @@ function route(): void {
 }
 
 async function start(): Promise<void> {
-  const config = (await (await fetch('config.json')).json()) as {
-    apiUrl: string;
-    auth: Record<string, string>;
-  };
+  const config = (await (await fetch('config.json')).json()) as ConsoleConfig;
   auth = await loadAuth(config);
   api = createApi(config.apiUrl, () => auth.token());
   window.addEventListener('hashchange', route);
