@@ -6,8 +6,11 @@
  *
  * Deploy-time settings are CloudFormation parameters whose defaults come from cdk.json
  * context, so `cdk synth` needs no flags and `cdk deploy --parameters …` can change them
- * without a new synth: JwtIssuer, JwtAudience, ProcessorMaxConcurrency, StripeCredentialsName.
- * The payment provider (`simulator` | `stripe`) is context `paymentProvider`.
+ * without a new synth: JwtIssuer, JwtAudience, ProcessorMaxConcurrency, StripeCredentialsName,
+ * ConsoleClientId. The payment provider (`simulator` | `stripe`) is context `paymentProvider`.
+ *
+ * The customer console (web/) is served by CloudFront from a private bucket (`ConsoleHosting`)
+ * and signs in by OIDC code + PKCE at the JwtIssuer as the public client ConsoleClientId.
  */
 import {
   ArnFormat,
@@ -21,6 +24,7 @@ import {
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -54,6 +58,7 @@ import { type FunctionName, ROUTES } from '#http/routes.ts';
 import { QUEUES, TABLE } from '#schema/table.ts';
 import { parseHolidays } from '#shared/config.ts';
 import { PROCESSOR_METRICS } from '#shared/service.ts';
+import { ConsoleHosting } from './console-hosting.ts';
 import { FUNCTIONS, type ServiceFunctionName } from './functions.ts';
 import { bindRefundQueueSender, bindTable, ServiceFunction } from './service-function.ts';
 
@@ -64,6 +69,7 @@ export const CONTEXT_DEFAULTS = {
   processorMaxConcurrency: 5,
   paymentProvider: 'simulator',
   stripeSecretName: 'refund-service/stripe',
+  consoleClientId: 'refund-console',
 } as const;
 
 export type PaymentProviderName = 'simulator' | 'stripe';
@@ -121,6 +127,8 @@ export interface RefundStackProps extends StackProps {
   paymentProvider?: PaymentProviderName;
   /** Default of the StripeCredentialsName parameter; context `stripeSecretName`. */
   stripeSecretName?: string;
+  /** Default of the ConsoleClientId parameter; context `consoleClientId`. */
+  consoleClientId?: string;
 }
 
 export class RefundStack extends Stack {
@@ -131,6 +139,7 @@ export class RefundStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly alarmTopic: Topic;
+  readonly console: ConsoleHosting;
 
   constructor(scope: Construct, id: string, props: RefundStackProps = {}) {
     super(scope, id, props);
@@ -241,6 +250,15 @@ export class RefundStack extends Stack {
     this.api = new HttpApi(this, 'Api', {
       description: 'Refund service: self-service unsubscription and refunds',
       createDefaultStage: false,
+      // The console calls the API from its CloudFront origin. Any origin may: the API takes a
+      // bearer token the browser never attaches by itself (no cookies, no credentials mode),
+      // and naming the distribution here would make a cycle (its CSP names the API).
+      corsPreflight: {
+        allowOrigins: ['*'],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
+        maxAge: Duration.hours(1),
+      },
     });
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: RetentionDays.ONE_YEAR,
@@ -287,6 +305,13 @@ export class RefundStack extends Stack {
         }
       }
     }
+
+    // ---- Customer console ---------------------------------------------------------------
+    this.console = new ConsoleHosting(this, 'Console', {
+      apiEndpoint: this.api.apiEndpoint,
+      issuer: settings.jwtIssuer,
+      clientId: settings.consoleClientId,
+    });
 
     // ---- Alarms ------------------------------------------------------------------------
     // CloudWatch can only publish to an encrypted topic with a customer managed key whose
@@ -390,6 +415,10 @@ export class RefundStack extends Stack {
     new CfnOutput(this, 'RefundQueueUrl', { value: this.refundQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'ConsoleUrl', {
+      value: this.console.url,
+      description: 'The customer console (register it as the redirect URI of ConsoleClientId)',
+    });
   }
 }
 
@@ -401,6 +430,7 @@ interface Settings {
   alarmEmail: string | undefined;
   paymentProvider: PaymentProviderName;
   stripeSecretName: string;
+  consoleClientId: string;
 }
 
 /** Props, else cdk.json context, else the defaults; the first three become parameter defaults. */
@@ -469,6 +499,17 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
       'Name of the Secrets Manager secret with Stripe\'s {"apiKey", "webhookSecret"}; context stripeSecretName',
   });
 
+  const clientIdParam = new CfnParameter(stack, 'ConsoleClientId', {
+    type: 'String',
+    default: text(
+      props.consoleClientId ?? context('consoleClientId') ?? CONTEXT_DEFAULTS.consoleClientId,
+      'consoleClientId',
+    ),
+    allowedPattern: '^[\\x21-\\x7E]{1,256}$',
+    description:
+      "The console's public OIDC client (code + PKCE, no secret) at the JwtIssuer; context consoleClientId",
+  });
+
   const holidays = props.holidays ?? context('holidays') ?? '';
   // The functions refuse to start with a malformed HOLIDAYS; refuse the synth first.
   if (typeof holidays === 'string') parseHolidays(holidays);
@@ -481,6 +522,7 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
     alarmEmail: typeof alarmEmail === 'string' && alarmEmail.trim() ? alarmEmail.trim() : undefined,
     paymentProvider: provider,
     stripeSecretName: secretParam.valueAsString,
+    consoleClientId: clientIdParam.valueAsString,
   };
 }
 

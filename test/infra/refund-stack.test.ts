@@ -62,8 +62,16 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('functions', () => {
-  it('defines exactly the ten functions of the catalogue', () => {
-    template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
+  it('defines exactly the ten functions of the catalogue, and CDK’s console deployment function', () => {
+    // The one other function is BucketDeployment's (it copies the console to S3 during deploys).
+    const [deployment] = ofType('Custom::CDKBucketDeployment').map(([, r]) => r.Properties.ServiceToken);
+    const deploymentFn = deployment['Fn::GetAtt'][0] as string;
+    expect(resources[deploymentFn]?.Properties.Runtime).toMatch(/^python/);
+    expect(
+      ofType('AWS::Lambda::Function')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual([...NAMES.map(fnId), deploymentFn].sort());
     expect(NAMES.sort()).toEqual(
       [
         'cancel-renewal',
@@ -208,8 +216,14 @@ describe('least privilege', () => {
     }
   });
 
-  it('no statement of any role has a wildcard action or resource', () => {
-    for (const [id, policy] of ofType('AWS::IAM::Policy')) {
+  it('no statement of any service role has a wildcard action or resource', () => {
+    // CDK's console deployment role is checked in test/infra/console-hosting.test.ts.
+    const serviceRoles = new Set(NAMES.map((name) => logicalId(stack.functions[name].role)));
+    const servicePolicies = ofType('AWS::IAM::Policy').filter(([, p]) =>
+      (p.Properties.Roles as Json[]).every((r) => serviceRoles.has(r.Ref)),
+    );
+    expect(servicePolicies.length).toBe(ofType('AWS::IAM::Policy').length - 1);
+    for (const [id, policy] of servicePolicies) {
       for (const statement of policy.Properties.PolicyDocument.Statement as Json[]) {
         for (const action of asArray<string>(statement.Action)) expect(action, id).not.toContain('*');
         expect(JSON.stringify(statement.Resource), id).not.toContain('*');
