@@ -5,7 +5,7 @@
  * `config.json` written at deploy time with the API URL and the OIDC settings. CloudFront
  * and S3 access logs go to one log bucket.
  */
-import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -177,7 +177,7 @@ export class ConsoleHosting extends Construct {
  * bucket to the console bucket (pruning old ones) and invalidating the distribution. cdk-nag 3
  * wants each finding acknowledged on its own, so each grant is listed with its reason.
  */
-const deploymentFindings = (siteBucketId: string): Record<string, string> => ({
+const deploymentFindings = (assetBucket: string, siteBucketId: string): Record<string, string> => ({
   'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
     "CDK's BucketDeployment role: the managed policy only lets it write its own logs",
   'IAM5[Action::s3:GetObject*]': 'Reads the staged console files from the CDK asset bucket',
@@ -185,7 +185,7 @@ const deploymentFindings = (siteBucketId: string): Record<string, string> => ({
   'IAM5[Action::s3:List*]': 'Lists the console bucket to prune files a new build no longer has',
   'IAM5[Action::s3:DeleteObject*]': 'Prunes files a new build no longer has, in the console bucket only',
   'IAM5[Action::s3:Abort*]': 'Aborts its own failed multipart uploads to the console bucket',
-  [`IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-<AWS::AccountId>-<AWS::Region>/*]`]:
+  [`IAM5[Resource::arn:<AWS::Partition>:s3:::${assetBucket}/*]`]:
     'The staged console files: objects of the CDK asset bucket (keys are content hashes, unknown before synth)',
   [`IAM5[Resource::<${siteBucketId}.Arn>/*]`]: 'Every object of the console bucket, and only that bucket',
   'IAM5[Resource::*]':
@@ -194,7 +194,13 @@ const deploymentFindings = (siteBucketId: string): Record<string, string> => ({
 });
 
 function acknowledgeDeploymentFunction(stack: Stack, siteBucket: Bucket): void {
-  const findings = deploymentFindings(stack.getLogicalId(siteBucket.node.defaultChild as CfnBucket));
+  // cdk-nag names the asset bucket with the account and region when the CLI knows them.
+  const known = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
+  const assetBucket = `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-${known(stack.account, '<AWS::AccountId>')}-${known(stack.region, '<AWS::Region>')}`;
+  const findings = deploymentFindings(
+    assetBucket,
+    stack.getLogicalId(siteBucket.node.defaultChild as CfnBucket),
+  );
   for (const child of stack.node.children) {
     if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
     for (const [id, reason] of Object.entries(findings)) acknowledge(child, id, reason);

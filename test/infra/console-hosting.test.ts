@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '#infra/cdk/refund-app.ts';
 import type { RefundStack } from '#infra/cdk/refund-stack.ts';
@@ -300,6 +301,25 @@ describe('console files and config.json', () => {
     }
     expect(statements).toHaveLength(3);
   });
+});
+
+it('cdk-nag stays clean when the CLI knows the account and region (asset bucket named in the findings)', () => {
+  const saved = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  Object.assign(process.env, { CDK_DEFAULT_ACCOUNT: '111122223333', CDK_DEFAULT_REGION: 'eu-west-1' });
+  try {
+    const known = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    expect(createApp(known).region).toBe('eu-west-1');
+    const report = new AwsSolutionsChecks(known).validateScope(known);
+    expect(report.violations.map((v) => v.ruleName)).toEqual([]);
+  } finally {
+    for (const [key, value] of [
+      ['CDK_DEFAULT_ACCOUNT', saved.account],
+      ['CDK_DEFAULT_REGION', saved.region],
+    ] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 });
 
 it.each([[{ consoleClientId: ' ' }, /consoleClientId/]])(
