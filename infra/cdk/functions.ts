@@ -12,17 +12,22 @@ import type { IndexName } from '#schema/table.ts';
  */
 export type TableAccess = 'read' | 'readWrite';
 
+/** `stream`: no item access and no TABLE_NAME; it reads the table's stream (its event source grants that). */
+export type TableUse = TableAccess | 'stream';
+
 export interface FunctionDef {
   /** Entry file, relative to the repository root; exports `handler`. */
   entry: string;
   description: string;
-  table: TableAccess;
+  table: TableUse;
   /** Indexes it queries (dynamodb:Query on that index only; no `index/*` wildcard). */
   indexes: readonly IndexName[];
   /** May send to the refund queue (sets REFUND_QUEUE_URL + sqs:SendMessage). */
   sendsRefunds: boolean;
   /** Talks to the payment provider: PAYMENT_PROVIDER, STRIPE_SECRET_NAME and read on that one secret. */
   provider?: boolean;
+  /** Puts domain events on the event bus (sets EVENT_BUS_NAME + events:PutEvents on that bus). */
+  publishesEvents?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
 }
@@ -32,7 +37,8 @@ export type ServiceFunctionName =
   | 'refund-processor'
   | 'purger'
   | 'reconciler'
-  | 'submitted-reconciler';
+  | 'submitted-reconciler'
+  | 'event-publisher';
 
 const http = { timeoutSeconds: 10, memoryMb: 512 } as const;
 
@@ -126,6 +132,17 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     provider: true,
     timeoutSeconds: 60,
     memoryMb: 512,
+  },
+  'event-publisher': {
+    entry: 'functions/event-publisher.ts',
+    description: 'Publishes domain events from the table stream to the EventBridge bus',
+    table: 'stream',
+    indexes: [],
+    sendsRefunds: false,
+    publishesEvents: true,
+    // Derivation is pure; the time goes to PutEvents calls (at most 10 events each).
+    timeoutSeconds: 30,
+    memoryMb: 256,
   },
 };
 
