@@ -22,19 +22,8 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE_PREFIXES } from '#shared/events/derive.ts';
 import { EVENT_SOURCE } from '#shared/service.ts';
+import { STREAM_READING } from './functions.ts';
 import type { ServiceFunction } from './service-function.ts';
-
-/** How the publisher reads the stream; exported for the template tests. */
-export const STREAM_READING = {
-  batchSize: 100,
-  /** Lambda retries a failing batch (from the reported record) this many times, then records it as failed. */
-  retryAttempts: 10,
-  /** Stream records live 24 h; one the publisher could not publish for 6 h is given up on (and recorded). */
-  maxRecordAgeHours: 6,
-  /** Alarm when the oldest unpublished record is this old. */
-  iteratorAgeAlarmMinutes: 5,
-  archiveRetentionDays: 365,
-} as const;
 
 export interface DomainEventsProps {
   /** Must have a NEW_AND_OLD_IMAGES stream. */

@@ -146,6 +146,21 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
   },
 };
 
+/**
+ * How the event publisher reads the table's stream: the stack's event source mapping and the
+ * local runtime's stream reader both take these.
+ */
+export const STREAM_READING = {
+  batchSize: 100,
+  /** A failing batch is retried (from the reported record) this many times, then recorded as failed. */
+  retryAttempts: 10,
+  /** Stream records live 24 h; one the publisher could not publish for 6 h is given up on (and recorded). */
+  maxRecordAgeHours: 6,
+  /** Alarm when the oldest unpublished record is this old. */
+  iteratorAgeAlarmMinutes: 5,
+  archiveRetentionDays: 365,
+} as const;
+
 /** Node's `require` for the few CommonJS dependencies inside an ESM bundle (esbuild's `__require` shim). */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";

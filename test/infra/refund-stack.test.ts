@@ -11,10 +11,10 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '#http/routes.ts';
-import { STREAM_READING } from '#infra/cdk/domain-events.ts';
 import {
   ESM_REQUIRE_BANNER,
   FUNCTIONS,
+  STREAM_READING,
   type ServiceFunctionName,
   type TableAccess,
 } from '#infra/cdk/functions.ts';
