@@ -21,7 +21,7 @@ import { SqsRetryBackoff } from '#adapters/sqs-retry-backoff.ts';
 import { systemClock } from '#ports/clock.ts';
 import type { RetryBackoff } from '#ports/refund-queue.ts';
 import { readConfig } from '#shared/config.ts';
-import { createLogger } from '#shared/logger.ts';
+import { createLogger, errorFacts } from '#shared/logger.ts';
 import type { RefundMessage } from '#shared/model.ts';
 import { configuredPaymentProvider } from '#shared/provider-wiring.ts';
 import { PROCESSOR_METRICS } from '#shared/service.ts';
@@ -105,17 +105,6 @@ function observer(logger: ProcessorLogger, metrics: ProcessorMetrics) {
         return;
     }
   };
-}
-
-/**
- * What may be logged about an error: its name, and the message only for AWS service errors
- * (they describe the request's shape, never our data). A provider's message could echo a
- * payment reference, so it is never logged.
- */
-export function errorFacts(error: unknown): { error: string; detail?: string } {
-  if (!(error instanceof Error)) return { error: 'Unknown' };
-  if ('$metadata' in error) return { error: error.name, detail: error.message };
-  return { error: error.name };
 }
 
 /** The processor's Powertools Metrics: the namespace and `service` dimension the SLA alarm watches. */

@@ -168,6 +168,25 @@ export function parseHolidays(value: string | undefined): string[] {
   return result.data;
 }
 
+/** An EventBridge bus name: 1–256 of `a-z A-Z 0-9 . _ - /`. */
+const busSchema = z.object({
+  EVENT_BUS_NAME: z.string().check(z.regex(/^[\w./-]{1,256}$/, 'must be an EventBridge bus name')),
+});
+
+/** The event publisher's one setting (it reads the table's stream, so it needs no table name). */
+export function readEventBusConfig(env: NodeJS.ProcessEnv = process.env): { eventBusName: string } {
+  const result = z.safeParse(busSchema, env);
+  if (!result.success) {
+    const value = env.EVENT_BUS_NAME;
+    throw new ConfigError([
+      value === undefined
+        ? 'EVENT_BUS_NAME is missing'
+        : `EVENT_BUS_NAME=${JSON.stringify(value)} ${result.error.issues[0]?.message}`,
+    ]);
+  }
+  return { eventBusName: result.data.EVENT_BUS_NAME };
+}
+
 /** The queue URL, for the functions that enqueue refunds; throws at cold start if unset. */
 export function requireQueueUrl(config: Config): string {
   if (!config.refundQueueUrl) throw new ConfigError(['REFUND_QUEUE_URL is missing']);

@@ -12,3 +12,14 @@ export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
 
 /** The HTTP functions' logger (one per process). */
 export const logger = createLogger();
+
+/**
+ * What may be logged about an error: its name, and the message only for AWS service errors
+ * (they describe the request's shape, never our data). A provider's message could echo a
+ * payment reference, so it is never logged.
+ */
+export function errorFacts(error: unknown): { error: string; detail?: string } {
+  if (!(error instanceof Error)) return { error: 'Unknown' };
+  if ('$metadata' in error) return { error: error.name, detail: error.message };
+  return { error: error.name };
+}

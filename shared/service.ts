@@ -18,3 +18,6 @@ export const PROCESSOR_METRICS = {
   service: 'refund-processor',
   slaBreached: 'SlaBreached',
 } as const;
+
+/** The `source` of every domain event on the bus (consumers' rules match on it). */
+export const EVENT_SOURCE = 'refund-service';

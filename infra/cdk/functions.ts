@@ -12,17 +12,22 @@ import type { IndexName } from '#schema/table.ts';
  */
 export type TableAccess = 'read' | 'readWrite';
 
+/** `stream`: no item access and no TABLE_NAME; it reads the table's stream (its event source grants that). */
+export type TableUse = TableAccess | 'stream';
+
 export interface FunctionDef {
   /** Entry file, relative to the repository root; exports `handler`. */
   entry: string;
   description: string;
-  table: TableAccess;
+  table: TableUse;
   /** Indexes it queries (dynamodb:Query on that index only; no `index/*` wildcard). */
   indexes: readonly IndexName[];
   /** May send to the refund queue (sets REFUND_QUEUE_URL + sqs:SendMessage). */
   sendsRefunds: boolean;
   /** Talks to the payment provider: PAYMENT_PROVIDER, STRIPE_SECRET_NAME and read on that one secret. */
   provider?: boolean;
+  /** Puts domain events on the event bus (sets EVENT_BUS_NAME + events:PutEvents on that bus). */
+  publishesEvents?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
 }
@@ -32,7 +37,8 @@ export type ServiceFunctionName =
   | 'refund-processor'
   | 'purger'
   | 'reconciler'
-  | 'submitted-reconciler';
+  | 'submitted-reconciler'
+  | 'event-publisher';
 
 const http = { timeoutSeconds: 10, memoryMb: 512 } as const;
 
@@ -127,7 +133,33 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     timeoutSeconds: 60,
     memoryMb: 512,
   },
+  'event-publisher': {
+    entry: 'functions/event-publisher.ts',
+    description: 'Publishes domain events from the table stream to the EventBridge bus',
+    table: 'stream',
+    indexes: [],
+    sendsRefunds: false,
+    publishesEvents: true,
+    // Derivation is pure; the time goes to PutEvents calls (at most 10 events each).
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
 };
+
+/**
+ * How the event publisher reads the table's stream: the stack's event source mapping and the
+ * local runtime's stream reader both take these.
+ */
+export const STREAM_READING = {
+  batchSize: 100,
+  /** A failing batch is retried (from the reported record) this many times, then recorded as failed. */
+  retryAttempts: 10,
+  /** Stream records live 24 h; one the publisher could not publish for 6 h is given up on (and recorded). */
+  maxRecordAgeHours: 6,
+  /** Alarm when the oldest unpublished record is this old. */
+  iteratorAgeAlarmMinutes: 5,
+  archiveRetentionDays: 365,
+} as const;
 
 /** Node's `require` for the few CommonJS dependencies inside an ESM bundle (esbuild's `__require` shim). */
 export const ESM_REQUIRE_BANNER =

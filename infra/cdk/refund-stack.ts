@@ -1,7 +1,7 @@
 /**
  * The whole refund service in one stack (SPEC 5): the single DynamoDB table, the refund
- * queue and its dead-letter queue, eight functions, the HTTP API built from `ROUTES`, the
- * two schedules and the alarms. Stateful resources (table, queues) are RETAIN and sit at
+ * queue and its dead-letter queue, the functions of `FUNCTIONS`, the HTTP API built from
+ * `ROUTES`, the schedules, the domain-event bus fed by the table's stream, and the alarms. Stateful resources (table, queues) are RETAIN and sit at
  * the top of the constructor.
  *
  * Deploy-time settings are CloudFormation parameters whose defaults come from cdk.json
@@ -42,7 +42,14 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AttributeType, Billing, ProjectionType, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  ProjectionType,
+  StreamViewType,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -59,6 +66,7 @@ import { QUEUES, TABLE } from '#schema/table.ts';
 import { parseHolidays } from '#shared/config.ts';
 import { PROCESSOR_METRICS } from '#shared/service.ts';
 import { ConsoleHosting } from './console-hosting.ts';
+import { DomainEvents } from './domain-events.ts';
 import { FUNCTIONS, type ServiceFunctionName } from './functions.ts';
 import { bindRefundQueueSender, bindTable, ServiceFunction } from './service-function.ts';
 
@@ -140,6 +148,7 @@ export class RefundStack extends Stack {
   readonly stage: HttpStage;
   readonly alarmTopic: Topic;
   readonly console: ConsoleHosting;
+  readonly events: DomainEvents;
 
   constructor(scope: Construct, id: string, props: RefundStackProps = {}) {
     super(scope, id, props);
@@ -155,6 +164,8 @@ export class RefundStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: TABLE.ttlAttribute,
+      // The transactional outbox: the event publisher reads every committed change (DomainEvents).
+      dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
       globalSecondaryIndexes: Object.values(TABLE.indexes).map((index) => ({
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
@@ -197,7 +208,7 @@ export class RefundStack extends Stack {
         memorySize: def.memoryMb,
         environment: settings.holidays ? { HOLIDAYS: settings.holidays } : {},
       });
-      bindTable(fn, this.table, def.table, def.indexes);
+      if (def.table !== 'stream') bindTable(fn, this.table, def.table, def.indexes);
       if (def.sendsRefunds) bindRefundQueueSender(fn, this.refundQueue);
       if (def.provider) {
         // The provider's credentials: this one secret only (read once at cold start, never logged).
@@ -403,6 +414,11 @@ export class RefundStack extends Stack {
       }),
       'A refund settled after its dueBy (SLA breach)',
     );
+    this.events = new DomainEvents(this, 'DomainEvents', {
+      table: this.table,
+      publisher: functions['event-publisher'],
+      alarmAction: action,
+    });
     alarm(
       'Api5xxAlarm',
       this.api.metricServerError({ period: Duration.minutes(5), statistic: Stats.SUM }),
@@ -418,6 +434,10 @@ export class RefundStack extends Stack {
     new CfnOutput(this, 'ConsoleUrl', {
       value: this.console.url,
       description: 'The customer console (register it as the redirect URI of ConsoleClientId)',
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: this.events.bus.eventBusName,
+      description: 'Domain events (source refund-service); consumers de-duplicate by detail.id',
     });
   }
 }

@@ -10,9 +10,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
+import type { DomainEvent } from '#shared/events/derive.ts';
 import type { AuthConfig } from '../../web/hosting.ts';
+import { jsonAnswer } from './api-event.ts';
 import { consoleRoutes } from './console.ts';
 import {
   createQueues,
@@ -22,6 +25,12 @@ import {
   startDynamoLocal,
   startLocalSqs,
 } from './emulators.ts';
+import {
+  LOCAL_EVENT_BUS_NAME,
+  LOCAL_EVENTS_PATH,
+  type LocalEventBus,
+  startLocalEventBus,
+} from './event-bus.ts';
 import {
   type FunctionRegistry,
   functionRegistry,
@@ -35,6 +44,7 @@ import { startRefundPoller } from './poller.ts';
 import { startScheduler } from './scheduler.ts';
 import { type SeededInstance, seedDemoData } from './seed.ts';
 import { createApiServer } from './server.ts';
+import { StreamCursor, startStreamReader } from './stream-reader.ts';
 
 export const DEFAULT_TABLE_NAME = 'refunds';
 export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
@@ -86,6 +96,10 @@ export interface LocalRuntime {
   runPurger(time: string): Promise<unknown>;
   /** Runs the reconciler once, likewise. */
   runReconciler(time: string): Promise<unknown>;
+  /** The local bus the event publisher puts domain events on (fed from the table's stream). */
+  eventBus: LocalEventBus;
+  /** The domain events delivered so far, once each (what `GET /local/events` answers). */
+  events(): DomainEvent[];
   /** Stops the schedules, the poller, the server and the emulators it started. Idempotent. */
   stop(): Promise<void>;
 }
@@ -119,10 +133,13 @@ function handlerEnv(o: {
   refundQueueUrl: string;
   dynamoEndpoint: string;
   sqsEndpoint: string;
+  eventBusEndpoint: string;
 }): Record<string, string | undefined> {
   return {
     TABLE_NAME: o.tableName,
     REFUND_QUEUE_URL: o.refundQueueUrl,
+    EVENT_BUS_NAME: LOCAL_EVENT_BUS_NAME,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: o.eventBusEndpoint,
     // Retries 1 s, 2 s, 4 s… apart locally, so a `flaky-` refund settles within seconds.
     RETRY_BASE_SECONDS: process.env.RETRY_BASE_SECONDS ?? '1',
     AWS_ENDPOINT_URL_DYNAMODB: o.dynamoEndpoint,
@@ -242,8 +259,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     );
     const queueArn = arn.Attributes?.QueueArn ?? `arn:aws:sqs:${region}:000000000000:${tableName}`;
 
+    const eventBus = await startLocalEventBus(log);
+    stops.push(() => eventBus.stop());
+
     stops.push(
-      setEnv(handlerEnv({ tableName, refundQueueUrl: queues.refundQueueUrl, dynamoEndpoint, sqsEndpoint })),
+      setEnv(
+        handlerEnv({
+          tableName,
+          refundQueueUrl: queues.refundQueueUrl,
+          dynamoEndpoint,
+          sqsEndpoint,
+          eventBusEndpoint: eventBus.endpoint,
+        }),
+      ),
     );
 
     const registry = options.registry ?? functionRegistry(options.handlers);
@@ -252,7 +280,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const runPurger = (time: string) => runScheduled('purger', time);
     const runReconciler = (time: string) => runScheduled('reconciler', time);
 
-    const localRoutes = await consoleRoutes(jwtSecret, options.consoleAuth);
+    const consolePages = await consoleRoutes(jwtSecret, options.consoleAuth);
+    const localRoutes = async (method: string, rawPath: string, body: string) =>
+      method === 'GET' && rawPath === LOCAL_EVENTS_PATH
+        ? jsonAnswer(200, { events: eventBus.events(), deliveries: eventBus.deliveries().length })
+        : consolePages(method, rawPath, body);
     const server = createApiServer({ registry, jwtSecret, region, runPurger, log, localRoutes });
     const port = await listen(server, options.port ?? 0);
     stops.push(() => closeServer(server));
@@ -267,6 +299,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       log,
     });
     stops.push(() => poller.stop());
+
+    // The table's stream → the event publisher → the local bus (the stack's mapping, played locally).
+    const streamsClient = new DynamoDBStreamsClient({
+      endpoint: dynamoEndpoint,
+      region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    stops.push(() => streamsClient.destroy());
+    const streamReader = startStreamReader({
+      cursor: await StreamCursor.open(dynamoClient, streamsClient, tableName),
+      publish: (event) => invoke(registry, 'event-publisher', event, region),
+      log,
+    });
+    stops.push(() => streamReader.stop());
 
     if (options.schedule ?? true) {
       const scheduler = startScheduler({
@@ -302,6 +348,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         }),
       runPurger,
       runReconciler,
+      eventBus,
+      events: () => eventBus.events(),
       stop,
     };
   } catch (error) {

@@ -6,7 +6,9 @@
  * record yields the same ids and consumers de-duplicate by id. No personal data: no reason
  * text, no payment references.
  *
- * Not yet wired: the stream, the publisher function and the bus are still to do (README).
+ * Published by `functions/event-publisher.ts` (the table's stream → EventBridge); only items whose
+ * sort key starts with one of `EVENT_SOURCE_PREFIXES` can carry events, and the stack's stream
+ * filter is built from that list.
  */
 import { createHash } from 'node:crypto';
 import type { Millis } from '#shared/domain.ts';
@@ -28,7 +30,10 @@ export type DomainEventType =
   | 'InstanceReleased'
   | 'RetentionDataPurged'
   | 'RenewalCancelled'
+  | 'RefundLineSubmitted'
   | 'RefundLineSettled'
+  | 'RefundLineReversed'
+  | 'AccountBalanceCredited'
   | 'UnsubscribeOrderSucceeded'
   | 'UnsubscribeOrderNeedsAttention'
   | 'SlaBreached';
@@ -90,8 +95,12 @@ function instanceEvents(change: ItemChange): DomainEvent[] {
         }),
       );
   }
-  if (after.status === 'RELEASED' && was !== 'RELEASED')
-    events.push(event(change, 'InstanceReleased', version, change.at, { instanceId }));
+  if (after.status === 'RELEASED' && was !== 'RELEASED') {
+    // Released by the purge of its last kind: that purge's time.
+    const purgedAts = Object.values(retention(after) ?? {}).map((r) => r.purgedAt ?? 0);
+    const releasedAt = purgedAts.length > 0 ? Math.max(...purgedAts) : 0;
+    events.push(event(change, 'InstanceReleased', version, releasedAt || change.at, { instanceId }));
+  }
   return events;
 }
 
@@ -102,6 +111,14 @@ interface LineImage {
   destination: string;
   settledTo?: string | null;
   settledAt?: number | null;
+  submittedAt?: number;
+}
+
+interface HistoryImage {
+  status: string;
+  at: number;
+  note?: string;
+  orderId?: string;
 }
 
 function unsubscribeOrderEvents(change: ItemChange): DomainEvent[] {
@@ -119,18 +136,47 @@ function unsubscribeOrderEvents(change: ItemChange): DomainEvent[] {
         refundAmount: Number(after.refundAmount),
       }),
     );
+  const history = (after.history ?? []) as HistoryImage[];
   const oldLines = new Map(((before?.lines ?? []) as LineImage[]).map((line) => [line.orderId, line]));
   for (const line of (after.lines ?? []) as LineImage[]) {
-    if (line.status !== 'SETTLED' || oldLines.get(line.orderId)?.status === 'SETTLED') continue;
-    events.push(
-      event(change, 'RefundLineSettled', line.orderId, num(line.settledAt, change.at), {
-        ...base,
-        orderId: line.orderId,
-        currency: String(after.currency),
-        refundAmount: line.refundAmount,
-        destination: line.settledTo ?? line.destination,
-      }),
-    );
+    const old = oldLines.get(line.orderId);
+    const lineData = {
+      ...base,
+      orderId: line.orderId,
+      currency: String(after.currency),
+      refundAmount: line.refundAmount,
+    };
+    if (line.status === 'SUBMITTED' && old?.status !== 'SUBMITTED')
+      events.push(
+        event(
+          change,
+          'RefundLineSubmitted',
+          `${line.orderId}#SUBMITTED`,
+          num(line.submittedAt, change.at),
+          lineData,
+        ),
+      );
+    if (line.status === 'SETTLED' && old?.status !== 'SETTLED')
+      events.push(
+        event(change, 'RefundLineSettled', line.orderId, num(line.settledAt, change.at), {
+          ...lineData,
+          destination: line.settledTo ?? line.destination,
+        }),
+      );
+    // Settled to the card, then failed there (Stripe): moved to the balance.
+    if (
+      old?.status === 'SETTLED' &&
+      old.settledTo === 'ORIGINAL_PAYMENT_METHOD' &&
+      line.settledTo === 'ACCOUNT_BALANCE'
+    ) {
+      const note = history.findLast((h) => h.note === 'REFUND_REVERSED' && h.orderId === line.orderId);
+      events.push(
+        event(change, 'RefundLineReversed', `${line.orderId}#REVERSED`, num(note?.at, change.at), {
+          ...lineData,
+          destination: 'ACCOUNT_BALANCE',
+        }),
+      );
+    }
   }
   if (after.status !== before?.status && after.status === 'SUCCEEDED')
     events.push(
@@ -141,19 +187,48 @@ function unsubscribeOrderEvents(change: ItemChange): DomainEvent[] {
       }),
     );
   if (after.status !== before?.status && after.status === 'NEEDS_ATTENTION') {
-    const attempt = ((after.history ?? []) as unknown[]).length;
-    events.push(event(change, 'UnsubscribeOrderNeedsAttention', String(attempt), change.at, base));
+    const attempt = history.length;
+    const at = history.findLast((h) => h.status === 'NEEDS_ATTENTION')?.at;
+    events.push(event(change, 'UnsubscribeOrderNeedsAttention', String(attempt), num(at, change.at), base));
   }
   if (after.slaBreached === true && before?.slaBreached !== true)
     events.push(
-      event(change, 'SlaBreached', 'breached', change.at, { ...base, dueBy: iso(Number(after.dueBy)) }),
+      // Found when the order settles after its dueBy.
+      event(change, 'SlaBreached', 'breached', num(after.settledAt, change.at), {
+        ...base,
+        dueBy: iso(Number(after.dueBy)),
+      }),
     );
   return events;
 }
 
+/** A balance credit: the ledger entry's insert (entries are immutable, put once per line). */
+function ledgerEvents(change: ItemChange): DomainEvent[] {
+  const entry = change.newImage;
+  if (change.oldImage || !entry) return [];
+  return [
+    event(change, 'AccountBalanceCredited', 'created', num(entry.createdAt, change.at), {
+      unsubscribeOrderId: String(entry.unsubscribeOrderId),
+      orderId: String(entry.orderId),
+      currency: String(entry.currency),
+      amount: Number(entry.amount),
+      cause: String(entry.cause),
+    }),
+  ];
+}
+
+const DERIVERS = {
+  'INST#': instanceEvents,
+  'UORDER#': unsubscribeOrderEvents,
+  'LEDGER#': ledgerEvents,
+} as const satisfies Record<string, (change: ItemChange) => DomainEvent[]>;
+
+/** The sort-key prefixes of the items that carry events (the stack filters the stream by them). */
+export const EVENT_SOURCE_PREFIXES = Object.keys(DERIVERS) as (keyof typeof DERIVERS)[];
+
 /** The events of one item change (none for items that carry no facts, such as quotes). */
 export function eventsFromChange(change: ItemChange): DomainEvent[] {
-  if (change.key.sk.startsWith('INST#')) return instanceEvents(change);
-  if (change.key.sk.startsWith('UORDER#')) return unsubscribeOrderEvents(change);
-  return [];
+  if (!change.key.pk.startsWith('ACCT#')) return [];
+  const prefix = EVENT_SOURCE_PREFIXES.find((p) => change.key.sk.startsWith(p));
+  return prefix ? DERIVERS[prefix](change) : [];
 }

@@ -11,7 +11,13 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '#http/routes.ts';
-import { ESM_REQUIRE_BANNER, FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
+import {
+  ESM_REQUIRE_BANNER,
+  FUNCTIONS,
+  type ServiceFunctionName,
+  STREAM_READING,
+  type TableAccess,
+} from '#infra/cdk/functions.ts';
 import { createApp } from '#infra/cdk/refund-app.ts';
 import {
   CONTEXT_DEFAULTS,
@@ -21,7 +27,8 @@ import {
 } from '#infra/cdk/refund-stack.ts';
 import { REPO_ROOT, TABLE_ACTIONS } from '#infra/cdk/service-function.ts';
 import { QUEUES, TABLE } from '#schema/table.ts';
-import { PROCESSOR_METRICS } from '#shared/service.ts';
+import { EVENT_SOURCE_PREFIXES } from '#shared/events/derive.ts';
+import { EVENT_SOURCE, PROCESSOR_METRICS } from '#shared/service.ts';
 
 const SYNTH_TIMEOUT = 180_000;
 const NAMES = Object.keys(FUNCTIONS) as ServiceFunctionName[];
@@ -62,7 +69,7 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('functions', () => {
-  it('defines exactly the ten functions of the catalogue, and CDK’s console deployment function', () => {
+  it('defines exactly the eleven functions of the catalogue, and CDK’s console deployment function', () => {
     // The one other function is BucketDeployment's (it copies the console to S3 during deploys).
     const [deployment] = ofType('Custom::CDKBucketDeployment').map(([, r]) => r.Properties.ServiceToken);
     const deploymentFn = deployment['Fn::GetAtt'][0] as string;
@@ -75,6 +82,7 @@ describe('functions', () => {
     expect(NAMES.sort()).toEqual(
       [
         'cancel-renewal',
+        'event-publisher',
         'ingest',
         'purger',
         'quote',
@@ -99,7 +107,7 @@ describe('functions', () => {
       Environment: {
         Variables: {
           NODE_OPTIONS: '--enable-source-maps',
-          TABLE_NAME: { Ref: logicalId(stack.table) },
+          ...(FUNCTIONS[name].table === 'stream' ? {} : { TABLE_NAME: { Ref: logicalId(stack.table) } }),
           POWERTOOLS_SERVICE_NAME: 'refund-service',
           POWERTOOLS_METRICS_NAMESPACE: 'RefundService',
         },
@@ -150,13 +158,16 @@ describe('least privilege', () => {
   const tableArn = () => ({ 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] });
   const indexArn = (index: string) => ({ 'Fn::Join': ['', [tableArn(), `/index/${index}`]] });
 
-  it.each(NAMES)('%s has exactly its table actions, on the table only', (name) => {
+  const ITEM_USERS = NAMES.filter((name) => FUNCTIONS[name].table !== 'stream');
+  it.each(ITEM_USERS)('%s has exactly its table actions, on the table only', (name) => {
     const dynamo = statementsOf(name).filter((s) =>
       asArray<string>(s.Action).some((a) => a.startsWith('dynamodb:')),
     );
     const onTable = dynamo.filter((s) => JSON.stringify(s.Resource) === JSON.stringify(tableArn()));
     expect(onTable).toHaveLength(1);
-    expect(new Set(asArray(onTable[0]?.Action))).toEqual(new Set(TABLE_ACTIONS[FUNCTIONS[name].table]));
+    expect(new Set(asArray(onTable[0]?.Action))).toEqual(
+      new Set(TABLE_ACTIONS[FUNCTIONS[name].table as TableAccess]),
+    );
   });
 
   it('only the purger queries the due index and only the reconciler the pending index (no index/*)', () => {
@@ -187,7 +198,12 @@ describe('least privilege', () => {
   });
 
   it('only unsubscribe, cancel-renewal and the reconciler can send to the refund queue, and only there', () => {
-    const senders = NAMES.filter((name) => actionsOf(name).has('sqs:SendMessage')).sort();
+    const refundQueueArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.refundQueue), 'Arn'] });
+    const sendsThere = (name: ServiceFunctionName) =>
+      statementsOf(name).some(
+        (s) => asArray(s.Action).includes('sqs:SendMessage') && JSON.stringify(s.Resource) === refundQueueArn,
+      );
+    const senders = NAMES.filter(sendsThere).sort();
     expect(senders).toEqual(['cancel-renewal', 'reconciler', 'unsubscribe']);
     for (const name of senders) {
       const send = statementsOf(name).filter((s) => asArray(s.Action).includes('sqs:SendMessage'));
@@ -330,7 +346,10 @@ describe('queues', () => {
   });
 
   it('the processor reads batches of 10 with partial failures and a parameterised maximum concurrency', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties as Json);
+    expect(mappings.map((m) => m.FunctionName.Ref).sort()).toEqual(
+      [fnId('refund-processor'), fnId('event-publisher')].sort(),
+    );
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: fnId('refund-processor') },
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.refundQueue), 'Arn'] },
@@ -345,6 +364,107 @@ describe('queues', () => {
       MaxValue: 1000,
     });
     expect(CDK_CONTEXT.processorMaxConcurrency).toBe(5);
+  });
+});
+
+describe('domain events (stream → publisher → bus)', () => {
+  const busArn = () => ({ 'Fn::GetAtt': [logicalId(stack.events.bus), 'Arn'] });
+  const streamArn = () => ({ 'Fn::GetAtt': [logicalId(stack.table), 'StreamArn'] });
+
+  it('the table streams new and old images', () => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+  });
+
+  it('the publisher reads the stream in order, with partial failures, retries and an on-failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId('event-publisher') },
+      EventSourceArn: streamArn(),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: STREAM_READING.batchSize,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: STREAM_READING.retryAttempts,
+      MaximumRecordAgeInSeconds: STREAM_READING.maxRecordAgeHours * 3600,
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.events.failures), 'Arn'] } },
+      },
+    });
+  });
+
+  it('the stream filter passes exactly the account items that carry events', () => {
+    const mapping = ofType('AWS::Lambda::EventSourceMapping')
+      .map(([, m]) => m.Properties as Json)
+      .find((m) => m.FunctionName.Ref === fnId('event-publisher'));
+    const patterns = ((mapping?.FilterCriteria.Filters ?? []) as Json[]).map((f) => JSON.parse(f.Pattern));
+    expect(patterns).toEqual([
+      {
+        dynamodb: {
+          Keys: {
+            pk: { S: [{ prefix: 'ACCT#' }] },
+            sk: { S: EVENT_SOURCE_PREFIXES.map((prefix) => ({ prefix })) },
+          },
+        },
+      },
+    ]);
+    expect([...EVENT_SOURCE_PREFIXES].sort()).toEqual(['INST#', 'LEDGER#', 'UORDER#']);
+  });
+
+  it('the publisher may put events on its bus and nothing else: no table item access', () => {
+    const variables = resources[fnId('event-publisher')]?.Properties.Environment.Variables as Json;
+    expect(variables.EVENT_BUS_NAME).toEqual({ Ref: logicalId(stack.events.bus) });
+    expect(variables.TABLE_NAME).toBeUndefined();
+    const put = statementsOf('event-publisher').filter((s) => asArray(s.Action).includes('events:PutEvents'));
+    expect(put).toEqual([{ Action: 'events:PutEvents', Effect: 'Allow', Resource: busArn() }]);
+    const dynamo = statementsOf('event-publisher').filter((s) =>
+      asArray<string>(s.Action).some((a) => a.startsWith('dynamodb:')),
+    );
+    for (const statement of dynamo) expect(statement.Resource).toEqual(streamArn());
+    expect(new Set(dynamo.flatMap((s) => asArray<string>(s.Action)))).toEqual(
+      new Set([
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+      ]),
+    );
+    for (const name of NAMES.filter((n) => n !== 'event-publisher')) {
+      expect(actionsOf(name).has('events:PutEvents'), name).toBe(false);
+    }
+  });
+
+  it('a custom bus with an archive of every refund-service event', () => {
+    template.resourceCountIs('AWS::Events::EventBus', 1);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: busArn(),
+      EventPattern: { source: [EVENT_SOURCE] },
+      RetentionDays: STREAM_READING.archiveRetentionDays,
+    });
+  });
+
+  it('alarms on a batch given up on and on a publisher falling behind', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.events.failures), 'QueueName'] } },
+      ],
+      Threshold: 0,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId('event-publisher') } }],
+      Statistic: 'Maximum',
+      Threshold: STREAM_READING.iteratorAgeAlarmMinutes * 60_000,
+    });
+  });
+
+  it('the on-failure queue is encrypted, TLS-only and retained', () => {
+    const queue = Object.entries(resources).find(([id]) => id === logicalId(stack.events.failures))?.[1];
+    expect(queue?.DeletionPolicy).toBe('Retain');
+    expect(queue?.Properties.SqsManagedSseEnabled).toBe(true);
   });
 });
 
@@ -481,7 +601,8 @@ describe('alarms', () => {
   const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
 
   it('every alarm notifies the topic on ALARM and OK', () => {
-    expect(alarms().length).toBe(3 + 2 * NAMES.length);
+    // DLQ, SLA, API 5xx; errors and throttles per function; publish failures and iterator age.
+    expect(alarms().length).toBe(3 + 2 * NAMES.length + 2);
     for (const alarm of alarms()) {
       expect(alarm.AlarmActions).toEqual([topicRef()]);
       expect(alarm.OKActions).toEqual([topicRef()]);

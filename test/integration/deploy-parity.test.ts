@@ -30,7 +30,13 @@ type Template = {
 };
 
 /** The variables the functions' configuration reads: set from the template, or absent. */
-const CONFIG_VARIABLES = ['TABLE_NAME', 'REFUND_QUEUE_URL', 'HOLIDAYS', 'RETRY_BASE_SECONDS'];
+const CONFIG_VARIABLES = [
+  'TABLE_NAME',
+  'REFUND_QUEUE_URL',
+  'HOLIDAYS',
+  'RETRY_BASE_SECONDS',
+  'EVENT_BUS_NAME',
+];
 
 interface Deployed {
   file: string;
@@ -58,6 +64,7 @@ function synthesize(): Record<ServiceFunctionName, Deployed> {
   const refs: Record<string, (local: NodeJS.ProcessEnv) => string | undefined> = {
     [logicalId(stack.table)]: (local) => local.TABLE_NAME,
     [logicalId(stack.refundQueue)]: (local) => local.REFUND_QUEUE_URL,
+    [logicalId(stack.events.bus)]: (local) => local.EVENT_BUS_NAME,
   };
 
   const entries = (Object.keys(FUNCTIONS) as ServiceFunctionName[]).map((name) => {
@@ -228,6 +235,29 @@ describe('the deployed bundles, through the local runtime', () => {
     expect((await call('GET', '/instances/demo-fresh', { token })).body).toMatchObject({
       status: 'RELEASED',
     });
+
+    // The deployed event publisher put each fact of demo-fresh on the bus, from the table's stream.
+    const expected = [
+      'InstanceUnsubscribed',
+      'RefundLineSettled',
+      'UnsubscribeOrderSucceeded',
+      'RetentionDataPurged',
+      'RetentionDataPurged',
+      'InstanceReleased',
+    ];
+    const freshEvents = async () => {
+      const answer = await call('GET', '/local/events');
+      return (answer.body.events as { type: string; data: { instanceId?: string } }[])
+        .filter((e) => e.data.instanceId === 'demo-fresh')
+        .map((e) => e.type);
+    };
+    const deadline = Date.now() + 30_000;
+    let types = await freshEvents();
+    while (types.length < expected.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      types = await freshEvents();
+    }
+    expect(types).toEqual(expected);
   }, 120_000);
 
   it('cancel-renewal: a pending paid renewal is cancelled and refunded', async () => {

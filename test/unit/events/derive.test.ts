@@ -111,4 +111,104 @@ describe('events from item transitions', () => {
     ).toEqual(['UnsubscribeOrderNeedsAttention', 'SlaBreached']);
     expect(types(change('QUOTE#q-1', null, { quoteId: 'q-1' }))).toEqual([]);
   });
+
+  describe('payment provider transitions (Stripe)', () => {
+    const SUBMITTED_AT = AT + 1_000;
+    const FAILED_AT = AT + 60_000;
+    const line = (extra: Record<string, unknown>) => ({
+      orderId: 'o-1',
+      status: 'PENDING',
+      refundAmount: 700,
+      destination: 'ORIGINAL_PAYMENT_METHOD',
+      settledTo: null,
+      settledAt: null,
+      paymentMethod: { type: 'CARD', reference: 'ch_secret' },
+      ...extra,
+    });
+    const order = (lines: unknown[], history: unknown[] = [], status = 'PROCESSING') => ({
+      unsubscribeOrderId: 'uo-3',
+      instanceId: 'i-1',
+      type: 'UNSUBSCRIBE',
+      status,
+      currency: 'EUR',
+      refundAmount: 700,
+      lines,
+      slaBreached: false,
+      dueBy: AT,
+      history,
+    });
+    const submitted = line({ status: 'SUBMITTED', providerRefundId: 're_123', submittedAt: SUBMITTED_AT });
+
+    it('an accepted refund is RefundLineSubmitted at its submission time, without the provider refund id', () => {
+      const events = eventsFromChange(change('UORDER#uo-3', order([line({})]), order([submitted])));
+      expect(events).toMatchObject([
+        {
+          type: 'RefundLineSubmitted',
+          occurredAt: new Date(SUBMITTED_AT).toISOString(),
+          data: { unsubscribeOrderId: 'uo-3', orderId: 'o-1', currency: 'EUR', refundAmount: 700 },
+        },
+      ]);
+      expect(JSON.stringify(events)).not.toMatch(/re_123|ch_secret/);
+      // Redelivered unchanged image: nothing new.
+      expect(types(change('UORDER#uo-3', order([submitted]), order([submitted])))).toEqual([]);
+    });
+
+    it('a submitted refund that fails is settled to the balance (one RefundLineSettled), not a reversal', () => {
+      const credited = line({ status: 'SETTLED', settledTo: 'ACCOUNT_BALANCE', settledAt: FAILED_AT });
+      const events = eventsFromChange(
+        change('UORDER#uo-3', order([submitted]), order([credited], [], 'SUCCEEDED')),
+      );
+      expect(events.map((e) => [e.type, e.data.destination ?? null])).toEqual([
+        ['RefundLineSettled', 'ACCOUNT_BALANCE'],
+        ['UnsubscribeOrderSucceeded', null],
+      ]);
+    });
+
+    it('a refund that fails after settling to the card is one RefundLineReversed at the reversal time', () => {
+      const toCard = line({ status: 'SETTLED', settledTo: 'ORIGINAL_PAYMENT_METHOD', settledAt: AT });
+      const reversed = { ...toCard, settledTo: 'ACCOUNT_BALANCE' };
+      const history = [{ status: 'SUCCEEDED', at: FAILED_AT, note: 'REFUND_REVERSED', orderId: 'o-1' }];
+      const c = change(
+        'UORDER#uo-3',
+        order([toCard], [], 'SUCCEEDED'),
+        order([reversed], history, 'SUCCEEDED'),
+      );
+      const [event, ...rest] = eventsFromChange(c);
+      expect(rest).toEqual([]);
+      expect(event).toMatchObject({
+        type: 'RefundLineReversed',
+        occurredAt: new Date(FAILED_AT).toISOString(),
+        data: { orderId: 'o-1', refundAmount: 700, destination: 'ACCOUNT_BALANCE' },
+      });
+      expect(eventsFromChange(c)[0]?.id).toBe(event?.id);
+    });
+
+    it('a ledger entry is one AccountBalanceCredited with its cause; ledger entries never change', () => {
+      const entry = {
+        entryId: 'uo-3#o-1',
+        accountId: 'a-1',
+        unsubscribeOrderId: 'uo-3',
+        orderId: 'o-1',
+        currency: 'EUR',
+        amount: 700,
+        cause: 'PROVIDER_REVERSED',
+        createdAt: FAILED_AT,
+      };
+      const events = eventsFromChange(change('LEDGER#uo-3#o-1', null, entry));
+      expect(events).toMatchObject([
+        {
+          type: 'AccountBalanceCredited',
+          accountId: 'a-1',
+          occurredAt: new Date(FAILED_AT).toISOString(),
+          data: { unsubscribeOrderId: 'uo-3', orderId: 'o-1', amount: 700, cause: 'PROVIDER_REVERSED' },
+        },
+      ]);
+      expect(types(change('LEDGER#uo-3#o-1', entry, null))).toEqual([]);
+    });
+
+    it('provider-refund lookup items and other partitions carry no events', () => {
+      const lookup = { key: { pk: 'REFUND#re_123', sk: 'REFUND#re_123' }, oldImage: null, at: AT };
+      expect(eventsFromChange({ ...lookup, newImage: { accountId: 'a-1' } })).toEqual([]);
+    });
+  });
 });

@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SLA_BREACH_METRIC } from '#infra/cdk/refund-stack.ts';
 import type { DuePurge } from '#ports/purges.ts';
+import { errorFacts } from '#shared/logger.ts';
 import { PROCESSOR_METRICS } from '#shared/service.ts';
 import { recordingMetrics, silentLogger } from '#test/support/settlement-env.ts';
 
@@ -84,12 +85,12 @@ describe('refund processor logging', () => {
       $metadata: {},
     });
 
-    expect(processor.errorFacts(aws)).toEqual({
+    expect(errorFacts(aws)).toEqual({
       error: 'ValidationException',
       detail: 'Invalid UpdateExpression',
     });
-    expect(processor.errorFacts(new Error('card closed-4000 refused'))).toEqual({ error: 'Error' });
-    expect(processor.errorFacts('boom')).toEqual({ error: 'Unknown' });
+    expect(errorFacts(new Error('card closed-4000 refused'))).toEqual({ error: 'Error' });
+    expect(errorFacts('boom')).toEqual({ error: 'Unknown' });
   });
 
   it('publishes stored metrics after each batch', async () => {
