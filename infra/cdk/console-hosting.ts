@@ -38,6 +38,8 @@ export interface ConsoleHostingProps {
   issuer: string;
   /** The console's public client at that issuer (the ConsoleClientId parameter). */
   clientId: string;
+  /** More CSP connect-src origins, space-separated, possibly empty (the ConsoleConnectSources parameter). */
+  connectSources: string;
 }
 
 /** Access logs of the console (CloudFront and the site bucket), kept a year like the API's. */
@@ -98,7 +100,11 @@ export class ConsoleHosting extends Construct {
       comment: 'Refund console: strict CSP, HSTS, nosniff, no framing, no referrer',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: consoleCsp([props.apiEndpoint, originOf(props.issuer)]),
+          contentSecurityPolicy: consoleCsp([
+            props.apiEndpoint,
+            originOf(props.issuer),
+            props.connectSources,
+          ]),
           override: true,
         },
         strictTransportSecurity: {

@@ -78,7 +78,12 @@ export const CONTEXT_DEFAULTS = {
   paymentProvider: 'simulator',
   stripeSecretName: 'refund-service/stripe',
   consoleClientId: 'refund-console',
+  consoleConnectSources: '',
 } as const;
+
+/** Space-separated https origins (CSP host sources); CloudFormation checks the parameter with it too. */
+export const CONNECT_SOURCES_PATTERN =
+  '^(https://[A-Za-z0-9.-]+(:[0-9]+)?( +https://[A-Za-z0-9.-]+(:[0-9]+)?)*)?$';
 
 export type PaymentProviderName = 'simulator' | 'stripe';
 
@@ -137,6 +142,8 @@ export interface RefundStackProps extends StackProps {
   stripeSecretName?: string;
   /** Default of the ConsoleClientId parameter; context `consoleClientId`. */
   consoleClientId?: string;
+  /** Default of the ConsoleConnectSources parameter; context `consoleConnectSources`. */
+  consoleConnectSources?: string;
 }
 
 export class RefundStack extends Stack {
@@ -322,6 +329,7 @@ export class RefundStack extends Stack {
       apiEndpoint: this.api.apiEndpoint,
       issuer: settings.jwtIssuer,
       clientId: settings.consoleClientId,
+      connectSources: settings.consoleConnectSources,
     });
 
     // ---- Alarms ------------------------------------------------------------------------
@@ -451,6 +459,7 @@ interface Settings {
   paymentProvider: PaymentProviderName;
   stripeSecretName: string;
   consoleClientId: string;
+  consoleConnectSources: string;
 }
 
 /** Props, else cdk.json context, else the defaults; the first three become parameter defaults. */
@@ -530,6 +539,22 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
       "The console's public OIDC client (code + PKCE, no secret) at the JwtIssuer; context consoleClientId",
   });
 
+  const connectSources = String(
+    props.consoleConnectSources ?? context('consoleConnectSources') ?? CONTEXT_DEFAULTS.consoleConnectSources,
+  ).trim();
+  if (!new RegExp(CONNECT_SOURCES_PATTERN).test(connectSources)) {
+    throw new Error(
+      `Context consoleConnectSources must be space-separated https origins, got ${connectSources}`,
+    );
+  }
+  const connectSourcesParam = new CfnParameter(stack, 'ConsoleConnectSources', {
+    type: 'String',
+    default: connectSources,
+    allowedPattern: CONNECT_SOURCES_PATTERN,
+    description:
+      "More origins the console may fetch from besides the API and the JwtIssuer's, space-separated (e.g. Cognito's hosted-UI domain, where its token endpoint is); context consoleConnectSources",
+  });
+
   const holidays = props.holidays ?? context('holidays') ?? '';
   // The functions refuse to start with a malformed HOLIDAYS; refuse the synth first.
   if (typeof holidays === 'string') parseHolidays(holidays);
@@ -543,6 +568,7 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
     paymentProvider: provider,
     stripeSecretName: secretParam.valueAsString,
     consoleClientId: clientIdParam.valueAsString,
+    consoleConnectSources: connectSourcesParam.valueAsString,
   };
 }
 

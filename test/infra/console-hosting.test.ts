@@ -12,7 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '#infra/cdk/refund-app.ts';
-import type { RefundStack } from '#infra/cdk/refund-stack.ts';
+import { CONNECT_SOURCES_PATTERN, type RefundStack } from '#infra/cdk/refund-stack.ts';
 import { REPO_ROOT } from '#infra/cdk/service-function.ts';
 import { buildConsoleSync } from '../../web/build.ts';
 
@@ -208,6 +208,7 @@ describe('console distribution', () => {
       "'self'",
       JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.api), 'ApiEndpoint'] }),
       `https://${JSON.stringify({ 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'JwtIssuer' }] }] })}`,
+      JSON.stringify({ Ref: 'ConsoleConnectSources' }),
     ]);
   });
 });
@@ -322,9 +323,37 @@ it('cdk-nag stays clean when the CLI knows the account and region (asset bucket 
   }
 });
 
-it.each([[{ consoleClientId: ' ' }, /consoleClientId/]])(
-  'rejects bad context %j at synth',
-  (context, message) => {
-    expect(() => createApp(new App({ context: { ...CDK_CONTEXT, ...context } }))).toThrow(message);
-  },
-);
+describe('ConsoleConnectSources', () => {
+  it('is a parameter (default from cdk.json: none) that only takes https origins', () => {
+    template.hasParameter('ConsoleConnectSources', {
+      Type: 'String',
+      Default: CDK_CONTEXT.consoleConnectSources,
+      AllowedPattern: CONNECT_SOURCES_PATTERN,
+    });
+    expect(CDK_CONTEXT.consoleConnectSources).toBe('');
+    const allowed = new RegExp(CONNECT_SOURCES_PATTERN);
+    for (const ok of [
+      '',
+      'https://login.auth.eu-west-1.amazoncognito.com',
+      'https://a.example https://b.example:8443',
+    ]) {
+      expect(allowed.test(ok), ok).toBe(true);
+    }
+    for (const bad of [
+      "'unsafe-inline'",
+      '*',
+      'https://*.example.com',
+      'http://a.example',
+      'https://a.example; script-src *',
+    ]) {
+      expect(allowed.test(bad), bad).toBe(false);
+    }
+  });
+});
+
+it.each([
+  [{ consoleClientId: ' ' }, /consoleClientId/],
+  [{ consoleConnectSources: "'unsafe-eval'" }, /consoleConnectSources/],
+])('rejects bad context %j at synth', (context, message) => {
+  expect(() => createApp(new App({ context: { ...CDK_CONTEXT, ...context } }))).toThrow(message);
+});
