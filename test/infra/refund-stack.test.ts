@@ -14,8 +14,8 @@ import { ROUTES, routeKey } from '#http/routes.ts';
 import {
   ESM_REQUIRE_BANNER,
   FUNCTIONS,
-  STREAM_READING,
   type ServiceFunctionName,
+  STREAM_READING,
   type TableAccess,
 } from '#infra/cdk/functions.ts';
 import { createApp } from '#infra/cdk/refund-app.ts';
