@@ -19,6 +19,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
+          // After each test: the domain events of every table it used match the table's facts.
+          setupFiles: ['test/integration/events-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -30,6 +30,8 @@ export interface LocalEventBus {
   events(): DomainEvent[];
   /** The next `count` entries are refused with `InternalFailure` (as EventBridge may). */
   refuseNext(count: number): void;
+  /** Refusals still to come. */
+  refusals(): number;
   stop(): Promise<void>;
 }
 
@@ -107,6 +109,7 @@ export async function startLocalEventBus(log: (line: string) => void = () => {})
     refuseNext(count) {
       refusals = count;
     },
+    refusals: () => refusals,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

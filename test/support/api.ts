@@ -18,6 +18,7 @@ import type { RefundQueue } from '#ports/refund-queue.ts';
 import { type Config, readConfig } from '#shared/config.ts';
 import { apiStores, tableRef } from '#shared/wiring.ts';
 import { assertMatchesContract } from './contract.ts';
+import { watchTable } from './events.ts';
 
 export interface CallOptions {
   /** The caller's account (token `sub`); omit for no token. */
@@ -90,6 +91,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
   const suffix = randomUUID().slice(0, 8);
   const tableName = `api-${suffix}`;
   await createTable(dynamo, tableName);
+  watchTable(tableName);
   const queues = await createQueues(sqs, `api-${suffix}-`);
   const config: Config = {
     ...readConfig({ TABLE_NAME: tableName }),

@@ -17,6 +17,7 @@ import {
   LOCAL_REGION,
   type RefundQueues,
 } from '#infra/local/emulators.ts';
+import { watchTable } from './events.ts';
 
 export interface SentCommand {
   name: string;
@@ -74,6 +75,7 @@ export async function settlementEnv(
     credentials: LOCAL_CREDENTIALS,
   });
   await createTable(dynamo, prefix);
+  watchTable(prefix);
   const queues = await createQueues(sqs, `${prefix}-`, options.visibilityTimeoutSeconds ?? 1);
   handlerEnvironment(prefix, queues.refundQueueUrl);
 
@@ -112,6 +114,7 @@ export async function settlementEnv(
     newTable: async () => {
       const tableName = `${prefix}-${randomUUID().slice(0, 6)}`;
       await createTable(dynamo, tableName);
+      watchTable(tableName);
       return { doc: documentClient(dynamo), tableName };
     },
     newQueues: (visibility = options.visibilityTimeoutSeconds ?? 1) =>
