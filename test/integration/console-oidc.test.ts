@@ -148,6 +148,18 @@ describe('console OIDC sign-in (code + PKCE) in a browser', () => {
     expect(await stored(SESSION_KEY)).toBeNull();
   });
 
+  it('shows the provider’s refusal when it sends the customer back with an error', async () => {
+    const callback = await startSignIn();
+    callback.searchParams.delete('code');
+    callback.searchParams.set('error', 'access_denied');
+    callback.searchParams.set('error_description', 'The customer declined');
+    const requestsBefore = provider.tokenRequests;
+    await returnTo(callback);
+    await waitForText(page, '[role=alert]', 'refused the sign-in: access_denied (The customer declined)');
+    expect(provider.tokenRequests).toBe(requestsBefore);
+    expect(await stored(SESSION_KEY)).toBeNull();
+  });
+
   it('refuses a callback when no sign-in was started in this tab', async () => {
     const callback = await startSignIn();
     await openConsole();

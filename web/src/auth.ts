@@ -190,7 +190,8 @@ export async function oidcAuth(config: OidcConfig): Promise<Auth> {
       nonce: oauth.generateRandomNonce(),
     };
     const url = new URL(as.authorization_endpoint ?? '');
-    url.search = new URLSearchParams({
+    // Added to the endpoint's own query, if it has one (e.g. a tenant or policy parameter).
+    const parameters = {
       client_id: config.clientId,
       redirect_uri: redirectUri,
       response_type: 'code',
@@ -199,7 +200,8 @@ export async function oidcAuth(config: OidcConfig): Promise<Auth> {
       code_challenge_method: 'S256',
       state: pending.state,
       nonce: pending.nonce,
-    }).toString();
+    };
+    for (const [name, value] of Object.entries(parameters)) url.searchParams.set(name, value);
     sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
     location.assign(url.href);
   }
