@@ -11,13 +11,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
 import { benchApi } from './api.ts';
 import { buildBundles, bundleFigures } from './bundles.ts';
-import { benchColdInit } from './cold-init.ts';
+import { benchColdInit, measureColdInit } from './cold-init.ts';
 import { benchConsole, CONSOLE_INTERACTIVE_BUDGET_MS, CONSOLE_JS_GZIP_BUDGET_BYTES } from './console.ts';
 import { benchPolicy } from './policy.ts';
 import { benchPurge } from './purge.ts';
 import { benchSettlement } from './settlement.ts';
+import { STRIPE_ESBUILD_OPTIONS } from './support/cdk-bundle.ts';
 import { kib, ms, ratio } from './support/stats.ts';
 
 /** Settlement: the processor may cost at most this much more than the raw datastore operations. */
@@ -148,6 +150,47 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
     );
   } finally {
     bundles.dispose();
+  }
+
+  // A `-c paymentProvider=stripe` deployment: the three provider functions carry the Stripe SDK.
+  progress('bench: the provider functions as a Stripe deployment bundles them (with the Stripe SDK)');
+  const stripeBundles = await buildBundles(STRIPE_ESBUILD_OPTIONS);
+  try {
+    const providers = new Set(
+      (Object.keys(FUNCTIONS) as ServiceFunctionName[]).filter((name) => FUNCTIONS[name].provider),
+    );
+    for (const f of bundleFigures(stripeBundles).filter((f) => providers.has(f.function))) {
+      rows.push(
+        row({
+          id: `bundle.${f.function}.stripe`,
+          group: 'bundle',
+          figure: `bundle ${f.function}, Stripe deployment (Stripe SDK +${kib(f.added.stripe ?? 0)})`,
+          measured: f.bytes,
+          baseline: f.bareBytes,
+          unit: 'bytes',
+          baselineLabel: `bare ${f.clients} clients`,
+          target: { op: '<=', value: f.target },
+        }),
+      );
+    }
+    const runs = quick ? 3 : 21;
+    const coldFigures = await measureColdInit(stripeBundles, runs);
+    for (const f of coldFigures.filter((f) => providers.has(f.function))) {
+      rows.push(
+        row({
+          id: `cold-init.${f.function}.stripe`,
+          group: 'cold-init',
+          figure: `cold init ${f.function}, Stripe deployment (SDK loaded; the secret read excluded)`,
+          measured: f.medianMs,
+          baseline: f.bareMedianMs,
+          unit: 'ms',
+          baselineLabel: `bare ${f.clients} clients, default bundling`,
+          target: { op: '<=', value: f.target },
+        }),
+      );
+    }
+  } finally {
+    stripeBundles.dispose();
   }
 
   progress('bench: the console page in headless Chromium (bench/console.ts, child process)');
