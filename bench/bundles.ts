@@ -16,7 +16,7 @@ import { kib, ratio } from './support/stats.ts';
 export const BUNDLE_RATIO_TARGET = 1.25;
 
 /** Which AWS clients a function creates at cold start. */
-export type ClientSet = 'dynamodb' | 'dynamodb+sqs';
+export type ClientSet = 'dynamodb' | 'dynamodb+sqs' | 'eventbridge';
 
 /**
  * The clients a function creates, read from what its bundle contains: every function reads or
@@ -25,8 +25,12 @@ export type ClientSet = 'dynamodb' | 'dynamodb+sqs';
  * out retries with ChangeMessageVisibility; receiving itself is the event source mapping's job).
  * Read from the bundle rather than `FUNCTIONS`, so the baseline follows the code.
  */
-export const clientsOf = (bundle: Bundle): ClientSet =>
-  (bundle.byPackage['@aws-sdk/client-sqs'] ?? 0) > 0 ? 'dynamodb+sqs' : 'dynamodb';
+export const clientsOf = (bundle: Bundle): ClientSet => {
+  const has = (pkg: string) => (bundle.byPackage[pkg] ?? 0) > 0;
+  // The event publisher touches no table: it reads the stream (its event source) and puts to EventBridge.
+  if (!has('@aws-sdk/client-dynamodb') && has('@aws-sdk/client-eventbridge')) return 'eventbridge';
+  return has('@aws-sdk/client-sqs') ? 'dynamodb+sqs' : 'dynamodb';
+};
 
 /** The bare baseline: the clients, created at module scope exactly as `shared/wiring.ts` would, and a handler. */
 export const BARE_SOURCES: Record<ClientSet, string> = {
@@ -43,6 +47,11 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const sqs = new SQSClient({});
 export const handler = async () => ({ doc, sqs });
+`,
+  eventbridge: `
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+const events = new EventBridgeClient({});
+export const handler = async () => ({ events });
 `,
 };
 

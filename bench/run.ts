@@ -11,13 +11,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
 import { benchApi } from './api.ts';
-import { buildBundles, bundleFigures } from './bundles.ts';
-import { benchColdInit } from './cold-init.ts';
+import { type BundleFigure, buildBundles, bundleFigures } from './bundles.ts';
+import { benchColdInit, type ColdInitFigure, measureColdInit } from './cold-init.ts';
 import { benchConsole, CONSOLE_INTERACTIVE_BUDGET_MS, CONSOLE_JS_GZIP_BUDGET_BYTES } from './console.ts';
 import { benchPolicy } from './policy.ts';
 import { benchPurge } from './purge.ts';
 import { benchSettlement } from './settlement.ts';
+import { STRIPE_ESBUILD_OPTIONS } from './support/cdk-bundle.ts';
 import { kib, ms, ratio } from './support/stats.ts';
 
 /** Settlement: the processor may cost at most this much more than the raw datastore operations. */
@@ -52,6 +54,32 @@ export interface BenchResult {
   machine: { node: string; cpus: number; cpuModel: string; platform: string };
   rows: Row[];
   details: Record<string, unknown>;
+}
+
+function bundleRow(f: BundleFigure, idSuffix: string, label: string): Row {
+  return row({
+    id: `bundle.${f.function}${idSuffix}`,
+    group: 'bundle',
+    figure: `bundle ${f.function} ${label}`.replace(' ,', ','),
+    measured: f.bytes,
+    baseline: f.bareBytes,
+    unit: 'bytes',
+    baselineLabel: `bare ${f.clients} clients`,
+    target: { op: '<=', value: f.target },
+  });
+}
+
+function coldInitRow(f: ColdInitFigure, idSuffix: string, label: string): Row {
+  return row({
+    id: `cold-init.${f.function}${idSuffix}`,
+    group: 'cold-init',
+    figure: `cold init ${f.function} ${label}`.replace(' ,', ','),
+    measured: f.medianMs,
+    baseline: f.bareMedianMs,
+    unit: 'ms',
+    baselineLabel: `bare ${f.clients} clients, default bundling`,
+    target: { op: '<=', value: f.target },
+  });
 }
 
 function verdictOf(value: number | null, target: Row['target']): Verdict {
@@ -91,36 +119,14 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
   try {
     const sizes = bundleFigures(bundles);
     details.bundles = sizes;
-    for (const f of sizes) {
-      rows.push(
-        row({
-          id: `bundle.${f.function}`,
-          group: 'bundle',
-          figure: `bundle ${f.function} (minified JS)`,
-          measured: f.bytes,
-          baseline: f.bareBytes,
-          unit: 'bytes',
-          baselineLabel: `bare ${f.clients} clients`,
-          target: { op: '<=', value: f.target },
-        }),
-      );
-    }
+    for (const f of sizes) rows.push(bundleRow(f, '', '(minified JS)'));
 
     progress('bench: cold init of every bundle in fresh Node processes (interleaved), network at import');
     const cold = await benchColdInit(bundles, { quick });
     details.coldInit = cold;
     for (const f of cold.figures) {
       rows.push(
-        row({
-          id: `cold-init.${f.function}`,
-          group: 'cold-init',
-          figure: `cold init ${f.function} (median import, ${cold.runs} runs)`,
-          measured: f.medianMs,
-          baseline: f.bareMedianMs,
-          unit: 'ms',
-          baselineLabel: `bare ${f.clients} clients, default bundling`,
-          target: { op: '<=', value: f.target },
-        }),
+        coldInitRow(f, '', `(median import, ${cold.runs} runs)`),
         row({
           id: `cold-init.${f.function}.shimmed-floor`,
           group: 'cold-init',
@@ -148,6 +154,27 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
     );
   } finally {
     bundles.dispose();
+  }
+
+  // A `-c paymentProvider=stripe` deployment: the three provider functions carry the Stripe SDK.
+  progress('bench: the provider functions as a Stripe deployment bundles them (with the Stripe SDK)');
+  const stripeBundles = await buildBundles(STRIPE_ESBUILD_OPTIONS);
+  try {
+    const providers = new Set(
+      (Object.keys(FUNCTIONS) as ServiceFunctionName[]).filter((name) => FUNCTIONS[name].provider),
+    );
+    for (const f of bundleFigures(stripeBundles).filter((f) => providers.has(f.function))) {
+      rows.push(bundleRow(f, '.stripe', `, Stripe deployment (Stripe SDK +${kib(f.added.stripe ?? 0)})`));
+    }
+    const runs = quick ? 3 : 21;
+    const coldFigures = await measureColdInit(stripeBundles, runs);
+    for (const f of coldFigures.filter((f) => providers.has(f.function))) {
+      rows.push(
+        coldInitRow(f, '.stripe', `, Stripe deployment (${runs} runs; SDK loaded, the secret read excluded)`),
+      );
+    }
+  } finally {
+    stripeBundles.dispose();
   }
 
   progress('bench: the console page in headless Chromium (bench/console.ts, child process)');

@@ -9,11 +9,24 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
-import { ESM_REQUIRE_BANNER, NODE_HTTP_ALIAS, NODE_TARGET } from '#infra/cdk/functions.ts';
+import {
+  bundleAliases,
+  ESM_REQUIRE_BANNER,
+  NODE_TARGET,
+  type PaymentProviderName,
+} from '#infra/cdk/functions.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
-/** `bundling` of `ServiceFunction`, in esbuild's terms (bundleAwsSDK: true, no externals, the node:http alias). */
+const aliases = (provider: PaymentProviderName) =>
+  Object.fromEntries(
+    Object.entries(bundleAliases(provider)).map(([from, to]) => [from, resolve(REPO_ROOT, to)]),
+  );
+
+/**
+ * `bundling` of `ServiceFunction` in a default (simulator) synth, in esbuild's terms
+ * (bundleAwsSDK: true, no externals, the node:http alias, no Stripe SDK).
+ */
 export const CDK_ESBUILD_OPTIONS = {
   bundle: true,
   platform: 'node',
@@ -25,12 +38,13 @@ export const CDK_ESBUILD_OPTIONS = {
   sourcemap: true,
   sourcesContent: false,
   external: [],
-  alias: Object.fromEntries(
-    Object.entries(NODE_HTTP_ALIAS).map(([from, to]) => [from, resolve(REPO_ROOT, to)]),
-  ),
+  alias: aliases('simulator'),
 } as const satisfies BuildOptions;
 
-/** CDK's bundling without our node:http alias: how a function is bundled the default way (the floor's baseline). */
+/** The same in a `-c paymentProvider=stripe` synth: the provider functions carry the Stripe SDK. */
+export const STRIPE_ESBUILD_OPTIONS = { ...CDK_ESBUILD_OPTIONS, alias: aliases('stripe') } as const;
+
+/** CDK's bundling without our aliases: how a function is bundled the default way (the floor's baseline). */
 export const DEFAULT_ESBUILD_OPTIONS = { ...CDK_ESBUILD_OPTIONS, alias: {} } as const satisfies BuildOptions;
 
 export interface Bundle {

@@ -172,5 +172,22 @@ export const ESM_REQUIRE_BANNER =
  */
 export const NODE_HTTP_ALIAS = { 'node:http': 'infra/cdk/node-http.cjs' } as const;
 
+export type PaymentProviderName = 'simulator' | 'stripe';
+
+/** What the Stripe adapter alone needs: left out of a simulator deployment's bundles. */
+export const STRIPE_ONLY_MODULES = ['stripe', '@aws-sdk/client-secrets-manager'] as const;
+
+/**
+ * Every esbuild alias of the bundles of a deployment settling with `provider`: the node:http
+ * one, and for the simulator the Stripe-only modules → a stand-in that fails loudly at cold
+ * start if ever constructed (stripe-absent.cjs), so those bundles do not carry what they can
+ * never use (the provider is chosen at synth, with PAYMENT_PROVIDER).
+ */
+export function bundleAliases(provider: PaymentProviderName): Record<string, string> {
+  if (provider === 'stripe') return { ...NODE_HTTP_ALIAS };
+  const absent = Object.fromEntries(STRIPE_ONLY_MODULES.map((m) => [m, 'infra/cdk/stripe-absent.cjs']));
+  return { ...NODE_HTTP_ALIAS, ...absent };
+}
+
 /** esbuild target matching the Lambda runtime. */
 export const NODE_TARGET = 'node24';

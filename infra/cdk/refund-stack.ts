@@ -67,7 +67,7 @@ import { parseHolidays } from '#shared/config.ts';
 import { PROCESSOR_METRICS } from '#shared/service.ts';
 import { ConsoleHosting } from './console-hosting.ts';
 import { DomainEvents } from './domain-events.ts';
-import { FUNCTIONS, type ServiceFunctionName } from './functions.ts';
+import { FUNCTIONS, type PaymentProviderName, type ServiceFunctionName } from './functions.ts';
 import { bindRefundQueueSender, bindTable, ServiceFunction } from './service-function.ts';
 
 /** Defaults when cdk.json has no context (kept in step with cdk.json). */
@@ -85,7 +85,7 @@ export const CONTEXT_DEFAULTS = {
 export const CONNECT_SOURCES_PATTERN =
   '^(https://[A-Za-z0-9.-]+(:[0-9]+)?( +https://[A-Za-z0-9.-]+(:[0-9]+)?)*)?$';
 
-export type PaymentProviderName = 'simulator' | 'stripe';
+export type { PaymentProviderName } from './functions.ts';
 
 /** Lambda's event source mapping accepts a maximum concurrency of 2–1000. */
 const MAX_CONCURRENCY_RANGE = { min: 2, max: 1000 } as const;
@@ -214,6 +214,7 @@ export class RefundStack extends Stack {
         timeout: Duration.seconds(def.timeoutSeconds),
         memorySize: def.memoryMb,
         environment: settings.holidays ? { HOLIDAYS: settings.holidays } : {},
+        paymentProvider: settings.paymentProvider,
       });
       if (def.table !== 'stream') bindTable(fn, this.table, def.table, def.indexes);
       if (def.sendsRefunds) bindRefundQueueSender(fn, this.refundQueue);

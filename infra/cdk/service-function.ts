@@ -28,10 +28,11 @@ import { Construct } from 'constructs';
 import { type IndexName, TABLE } from '#schema/table.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from '#shared/service.ts';
 import {
+  bundleAliases,
   ESM_REQUIRE_BANNER,
   type FunctionDef,
-  NODE_HTTP_ALIAS,
   NODE_TARGET,
+  type PaymentProviderName,
   type TableAccess,
 } from './functions.ts';
 
@@ -43,6 +44,8 @@ export interface ServiceFunctionProps extends Pick<FunctionDef, 'entry' | 'descr
   memorySize: number;
   logRetention?: RetentionDays;
   environment?: Record<string, string>;
+  /** The deployment's provider: a simulator deployment's bundles carry no Stripe SDK (bundleAliases). */
+  paymentProvider: PaymentProviderName;
 }
 
 export class ServiceFunction extends Construct {
@@ -97,9 +100,13 @@ export class ServiceFunction extends Construct {
         // Measured above: bundle the SDK v3 (tree-shaken, pinned) rather than use the runtime's copy.
         bundleAwsSDK: true,
         externalModules: [],
-        // node:http without its ESM facade (functions.ts, NODE_HTTP_ALIAS): measured ~10 ms per cold start.
+        // node:http without its ESM facade (functions.ts, NODE_HTTP_ALIAS): measured ~10 ms per cold
+        // start; and no Stripe SDK in a simulator deployment.
         esbuildArgs: Object.fromEntries(
-          Object.entries(NODE_HTTP_ALIAS).map(([from, to]) => [`--alias:${from}`, join(REPO_ROOT, to)]),
+          Object.entries(bundleAliases(props.paymentProvider)).map(([from, to]) => [
+            `--alias:${from}`,
+            join(REPO_ROOT, to),
+          ]),
         ),
       },
     });

@@ -4,16 +4,20 @@
  * same template. Expectations come from the shared definitions (`TABLE`, `QUEUES`, `ROUTES`)
  * and the function catalogue, so a drift between them and the stack fails here.
  */
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { App, type CfnResource } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '#http/routes.ts';
 import {
+  bundleAliases,
   ESM_REQUIRE_BANNER,
   FUNCTIONS,
+  NODE_HTTP_ALIAS,
   type ServiceFunctionName,
   STREAM_READING,
   type TableAccess,
@@ -290,6 +294,45 @@ describe('payment provider (Stripe)', () => {
       expect(secretArn(statement)).toContain('-??????');
       expect(asArray(statement.Resource)).toHaveLength(1);
     }
+  });
+
+  const bundleOf = (name: ServiceFunctionName) => {
+    const s3Key = resources[fnId(name)]?.Properties.Code.S3Key as string;
+    return join(app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+  };
+
+  it('a simulator synth bundles no Stripe SDK and no Secrets Manager client (bundleAliases)', () => {
+    expect(bundleAliases('simulator')).toMatchObject({
+      stripe: 'infra/cdk/stripe-absent.cjs',
+      '@aws-sdk/client-secrets-manager': 'infra/cdk/stripe-absent.cjs',
+    });
+    expect(bundleAliases('stripe')).toEqual(NODE_HTTP_ALIAS);
+    for (const name of PROVIDER_FUNCTIONS) {
+      const code = readFileSync(bundleOf(name), 'utf8');
+      expect(code, name).not.toContain('api.stripe.com');
+      expect(code, name).not.toContain('secretsmanager.');
+      expect(code, name).toContain('synthesized for the simulator');
+    }
+  });
+
+  it('such a bundle switched to PAYMENT_PROVIDER=stripe after the synth fails at its cold start, saying how to fix it', async () => {
+    const run = promisify(execFile);
+    const importing = run(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(bundleOf('refund-processor'))})`],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          TABLE_NAME: 'refunds',
+          PAYMENT_PROVIDER: 'stripe',
+          STRIPE_SECRET_NAME: 'refund-service/stripe',
+          AWS_REGION: 'eu-west-1',
+        },
+      },
+    );
+    await expect(importing).rejects.toMatchObject({
+      stderr: expect.stringContaining('-c paymentProvider=stripe'),
+    });
   });
 
   it('routes POST /webhooks/stripe to the webhook function without an authorizer', () => {
