@@ -19,7 +19,7 @@ import { eventsFromRecord } from '#shared/events/from-record.ts';
 import { createLogger, errorFacts } from '#shared/logger.ts';
 import { type ChangeRecord, publishChanges } from '#use-cases/publish-events.ts';
 
-export type PublisherLogger = Pick<Logger, 'info' | 'warn' | 'error' | 'addContext'>;
+export type PublisherLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'addContext'>;
 
 export interface EventPublisherDeps {
   bus: EventBus;
@@ -52,8 +52,14 @@ export function createEventPublisherHandler(deps: EventPublisherDeps): EventPubl
       }
     }
     const outcome = await publishChanges(deps.bus, records);
-    // One line per event: type and id only (the ids are what consumers de-duplicate by).
-    for (const e of outcome.published) logger.info('Domain event published', { eventId: e.id, type: e.type });
+    // One line per batch (counts by type); each event's id and type at DEBUG (what consumers de-duplicate by).
+    if (outcome.published.length > 0) {
+      const types: Record<string, number> = {};
+      for (const e of outcome.published) types[e.type] = (types[e.type] ?? 0) + 1;
+      logger.info('Domain events published', { count: outcome.published.length, types });
+    }
+    for (const e of outcome.published)
+      logger.debug('Domain event published', { eventId: e.id, type: e.type });
     const failedAt = outcome.failedAt ?? underivable;
     if (outcome.failedAt) {
       logger.warn('Publishing stopped; the stream re-delivers from this record', {

@@ -29,7 +29,7 @@ function crashingPublisher(): LocalHandler {
       const bus = new EventBridgeBus(new EventBridgeClient({}), String(process.env.EVENT_BUS_NAME));
       real = createEventPublisherHandler({
         bus,
-        logger: { info() {}, warn() {}, error() {}, addContext() {} },
+        logger: { debug() {}, info() {}, warn() {}, error() {}, addContext() {} },
       });
     }
     const answer = await real(event);

@@ -74,7 +74,7 @@ async function readNew(table: Watched): Promise<number> {
         return { failed: [] };
       },
     },
-    logger: { info() {}, warn() {}, error() {}, addContext() {} },
+    logger: { debug() {}, info() {}, warn() {}, error() {}, addContext() {} },
   });
   await table.cursor.drain(async (event) => {
     for (const record of event.Records) noteBirth(table, record);
