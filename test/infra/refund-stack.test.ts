@@ -1,6 +1,6 @@
 /**
  * Template assertions for the CDK stack (issue 5). The stack is synthesized once (bundling
- * the eight functions with the local esbuild takes a few seconds) and every test reads the
+ * every function with the local esbuild takes a few seconds) and every test reads the
  * same template. Expectations come from the shared definitions (`TABLE`, `QUEUES`, `ROUTES`)
  * and the function catalogue, so a drift between them and the stack fails here.
  */
