@@ -13,7 +13,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
-import type { DomainEvent } from '#shared/events/derive.ts';
 import type { AuthConfig } from '../../web/hosting.ts';
 import { jsonAnswer } from './api-event.ts';
 import { consoleRoutes } from './console.ts';
@@ -98,8 +97,6 @@ export interface LocalRuntime {
   runReconciler(time: string): Promise<unknown>;
   /** The local bus the event publisher puts domain events on (fed from the table's stream). */
   eventBus: LocalEventBus;
-  /** The domain events delivered so far, once each (what `GET /local/events` answers). */
-  events(): DomainEvent[];
   /** Stops the schedules, the poller, the server and the emulators it started. Idempotent. */
   stop(): Promise<void>;
 }
@@ -349,7 +346,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       runPurger,
       runReconciler,
       eventBus,
-      events: () => eventBus.events(),
       stop,
     };
   } catch (error) {

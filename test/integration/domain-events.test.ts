@@ -97,12 +97,12 @@ async function unsubscribe(instanceId: string): Promise<string> {
 async function eventsAbout(instanceId: string, count: number): Promise<DomainEvent[]> {
   const about = () => {
     const orders = new Set(
-      runtime
+      runtime.eventBus
         .events()
         .filter((e) => e.data.instanceId === instanceId && typeof e.data.unsubscribeOrderId === 'string')
         .map((e) => e.data.unsubscribeOrderId),
     );
-    return runtime
+    return runtime.eventBus
       .events()
       .filter((e) => e.data.instanceId === instanceId || orders.has(e.data.unsubscribeOrderId as string));
   };

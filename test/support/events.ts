@@ -271,11 +271,3 @@ export async function checkWatchedTables(): Promise<void> {
   }
   if (problems.length > 0) throw new Error(`Domain events do not match the table:\n${problems.join('\n')}`);
 }
-
-/** The events a watched table's stream has yielded so far (read up to now). */
-export async function eventsOf(tableName: string): Promise<DomainEvent[]> {
-  watchTable(tableName);
-  const table = watched.get(tableName) as Watched;
-  await readNew(table);
-  return [...table.events];
-}
