@@ -1,86 +1,126 @@
 /**
- * Configuration, parsed once at cold start with zod/mini: every setting a function reads is
- * checked here, so a bad one (a missing table, `HOLIDAYS=2026-13-45`, a non-numeric retry
- * base) fails the function at import with a message naming the variable, instead of
- * defaulting to something that hides the mistake or surfacing later as a customer's 400.
- * AWS endpoints for the local runtime come from the SDK's own `AWS_ENDPOINT_URL_DYNAMODB` /
- * `AWS_ENDPOINT_URL_SQS`.
+ * Configuration, parsed once at cold start: every setting a function reads is checked here,
+ * so a bad one (a missing table, `HOLIDAYS=2026-13-45`, a non-numeric retry base) fails the
+ * function at import with a message naming the variable, instead of defaulting to something
+ * that hides the mistake or surfacing later as a customer's 400. Every problem is listed at
+ * once. AWS endpoints for the local runtime come from the SDK's own
+ * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`.
+ *
+ * Plain functions rather than a zod schema: the settings are a dozen strings, and building
+ * and compiling their schema was ~90 zod objects at every cold start (README, Performance).
  */
-import * as z from 'zod/mini';
 import { dayOfDate } from '#policy/time.ts';
 
-/** A DynamoDB table name: 3–255 of `a-z A-Z 0-9 _ . -`. */
-const tableName = z
-  .string()
-  .check(z.regex(/^[\w.-]{3,255}$/, 'must be a DynamoDB table name (3–255 of a-z A-Z 0-9 _ . -)'));
+/**
+ * Reads one variable: its value, or a problem (a message without the variable's name;
+ * `shown` is the part of the value to quote, when not the whole).
+ */
+type Read<T> = (value: string | undefined) => { value: T } | { problem: string; shown?: string };
+type Check<T> = (value: string) => ReturnType<Read<T>>;
 
-const queueUrl = z.optional(
-  z.string().check(z.refine((v) => URL.canParse(v) && /^https?:/.test(v), 'must be an http(s) URL')),
-);
+const ok = <T>(value: T) => ({ value });
+const bad = (problem: string, shown?: string) => (shown === undefined ? { problem } : { problem, shown });
 
-/** Comma-separated `YYYY-MM-DD` dates; each must be a real calendar date. */
-const holidayList = z.pipe(
-  z.optional(z.string()),
-  z.pipe(
-    z.transform((value: string | undefined) =>
-      (value ?? '')
-        .split(',')
-        .map((d) => d.trim())
-        .filter(Boolean),
-    ),
-    z.array(
-      z
-        .string()
-        .check(
-          z.refine(
-            (d) => dayOfDate(d) !== undefined,
-            'is not a real YYYY-MM-DD date (HOLIDAYS is comma-separated dates)',
-          ),
-        ),
-    ),
-  ),
-);
+/** Required: a missing variable is a problem of its own. */
+const required =
+  <T>(check: Check<T>): Read<T> =>
+  (value) =>
+    value === undefined ? bad('is missing') : check(value);
 
-const seconds = z._default(
-  z.pipe(
-    z.string().check(z.regex(/^\d{1,4}$/, 'must be a whole number of seconds (0–9999)')),
-    z.transform(Number),
-  ),
-  30,
-);
-
-/** A whole number in [min, max] given as a string. */
-function wholeNumber(min: number, max: number) {
-  return z.pipe(
-    z.string().check(z.regex(/^\d{1,8}$/)),
-    z.pipe(z.transform(Number), z.number().check(z.gte(min), z.lte(max))),
-  );
+/** Optional: a missing variable takes `fallback` (a set but empty one is still checked). */
+function optional<T>(check: Check<T>): Read<T | undefined>;
+function optional<T>(check: Check<T>, fallback: T): Read<T>;
+function optional<T>(check: Check<T>, fallback?: T): Read<T | undefined> {
+  return (value) => (value === undefined ? ok(fallback) : check(value));
 }
 
-const schema = z.object({
-  TABLE_NAME: tableName,
-  REFUND_QUEUE_URL: queueUrl,
+const matching =
+  (pattern: RegExp, message: string): Check<string> =>
+  (value) =>
+    pattern.test(value) ? ok(value) : bad(message);
+
+const nonEmpty: Check<string> = (value) => (value.length > 0 ? ok(value) : bad('must not be empty'));
+
+/** A whole number in [min, max], written in digits. */
+const wholeNumber =
+  (min: number, max: number, message = `must be a whole number from ${min} to ${max}`): Check<number> =>
+  (value) => {
+    const n = /^\d{1,8}$/.test(value) ? Number(value) : Number.NaN;
+    return n >= min && n <= max ? ok(n) : bad(message);
+  };
+
+const oneOf =
+  <const T extends string>(...options: T[]): Check<T> =>
+  (value) =>
+    (options as readonly string[]).includes(value)
+      ? ok(value as T)
+      : bad(`must be one of ${options.join(', ')}`);
+
+/** A DynamoDB table name: 3–255 of `a-z A-Z 0-9 _ . -`. */
+const tableName = matching(/^[\w.-]{3,255}$/, 'must be a DynamoDB table name (3–255 of a-z A-Z 0-9 _ . -)');
+
+const httpUrl: Check<string> = (value) =>
+  URL.canParse(value) && /^https?:/.test(value) ? ok(value) : bad('must be an http(s) URL');
+
+/** Comma-separated `YYYY-MM-DD` dates (blanks ignored); the first that is not a real date is quoted. */
+const holidayList: Read<string[]> = (value) => {
+  const days = (value ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  const wrong = days.find((d) => dayOfDate(d) === undefined);
+  return wrong === undefined
+    ? ok(days)
+    : bad('is not a real YYYY-MM-DD date (HOLIDAYS is comma-separated dates)', wrong);
+};
+
+const SETTINGS = {
+  TABLE_NAME: required(tableName),
+  REFUND_QUEUE_URL: optional(httpUrl),
   /** Comma-separated `YYYY-MM-DD` dates (UTC+8) that are not business days for `dueBy`. */
   HOLIDAYS: holidayList,
   /** First retry delay of a failed refund message, doubled on each receive (default 30 s). */
-  RETRY_BASE_SECONDS: seconds,
+  RETRY_BASE_SECONDS: optional(wholeNumber(0, 9999, 'must be a whole number of seconds (0–9999)'), 30),
   /** `simulator` (default, SPEC 3.4's embedded provider) or `stripe`. */
-  PAYMENT_PROVIDER: z._default(z.enum(['simulator', 'stripe']), 'simulator'),
+  PAYMENT_PROVIDER: optional(oneOf('simulator', 'stripe'), 'simulator'),
   /** Name of the Secrets Manager secret holding `{"apiKey", "webhookSecret"}` (required for `stripe`). */
-  STRIPE_SECRET_NAME: z.optional(z.string().check(z.minLength(1))),
+  STRIPE_SECRET_NAME: optional(nonEmpty),
   /** Oldest accepted webhook signature timestamp, seconds (1–3600, default 300 as Stripe's SDK). */
-  STRIPE_WEBHOOK_TOLERANCE_SECONDS: z._default(wholeNumber(1, 3600), 300),
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS: optional(wholeNumber(1, 3600), 300),
   /** A `SUBMITTED` refund with no answer this long (seconds, default 1 h) is retrieved from Stripe. */
-  STRIPE_SUBMITTED_RECONCILE_AFTER: z._default(wholeNumber(60, 30 * 86_400), 3600),
+  STRIPE_SUBMITTED_RECONCILE_AFTER: optional(wholeNumber(60, 30 * 86_400), 3600),
   /** How long a refund settled to the card is still checked for a later failure (days, default 30). */
-  STRIPE_FAILURE_WATCH_DAYS: z._default(wholeNumber(0, 120), 30),
+  STRIPE_FAILURE_WATCH_DAYS: optional(wholeNumber(0, 120), 30),
   /** The SDK's own retries (0–3, default 0: the refund queue retries). */
-  STRIPE_MAX_NETWORK_RETRIES: z._default(wholeNumber(0, 3), 0),
+  STRIPE_MAX_NETWORK_RETRIES: optional(wholeNumber(0, 3), 0),
   /** Only for a local fake of Stripe's API (tests): host, port and protocol of the API. */
-  STRIPE_API_HOST: z.optional(z.string().check(z.minLength(1))),
-  STRIPE_API_PORT: z.optional(wholeNumber(1, 65_535)),
-  STRIPE_API_PROTOCOL: z.optional(z.enum(['http', 'https'])),
-});
+  STRIPE_API_HOST: optional(nonEmpty),
+  STRIPE_API_PORT: optional(wholeNumber(1, 65_535)),
+  STRIPE_API_PROTOCOL: optional(oneOf('http', 'https')),
+};
+
+/** `HOLIDAYS="2026-13-45" is not a real …`, or `TABLE_NAME is missing`. */
+function problemText(name: string, value: string | undefined, problem: { problem: string; shown?: string }) {
+  const shown = problem.shown ?? value;
+  return shown === undefined
+    ? `${name} ${problem.problem}`
+    : `${name}=${JSON.stringify(shown)} ${problem.problem}`;
+}
+
+type Values<S> = { [K in keyof S]: S[K] extends Read<infer T> ? T : never };
+
+/** Every setting of `reads` from `env`, or a ConfigError listing every problem at once. */
+function readAll<S extends Record<string, Read<unknown>>>(reads: S, env: NodeJS.ProcessEnv): Values<S> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [name, read] of Object.entries(reads)) {
+    const result = read(env[name]);
+    if ('value' in result) values[name] = result.value;
+    else problems.push(problemText(name, env[name], result));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Values<S>;
+}
 
 export interface Config {
   tableName: string;
@@ -113,45 +153,26 @@ export class ConfigError extends Error {
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = z.safeParse(schema, env);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const [variable, index] = issue.path;
-      const value = env[String(variable)];
-      if (value === undefined) return `${String(variable)} is missing`;
-      const item = variable === 'HOLIDAYS' && typeof index === 'number' ? holidayItem(value, index) : value;
-      return `${String(variable)}=${JSON.stringify(item)} ${issue.message}`;
-    });
-    throw new ConfigError([...new Set(problems)]);
-  }
+  const settings = readAll(SETTINGS, env);
   return {
-    tableName: result.data.TABLE_NAME,
-    refundQueueUrl: result.data.REFUND_QUEUE_URL,
-    holidays: result.data.HOLIDAYS,
-    retryBaseSeconds: result.data.RETRY_BASE_SECONDS,
-    paymentProvider: result.data.PAYMENT_PROVIDER,
+    tableName: settings.TABLE_NAME,
+    refundQueueUrl: settings.REFUND_QUEUE_URL,
+    holidays: settings.HOLIDAYS,
+    retryBaseSeconds: settings.RETRY_BASE_SECONDS,
+    paymentProvider: settings.PAYMENT_PROVIDER,
     stripe: {
-      secretName: result.data.STRIPE_SECRET_NAME,
-      webhookToleranceSeconds: result.data.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
-      submittedReconcileAfterMs: result.data.STRIPE_SUBMITTED_RECONCILE_AFTER * 1000,
-      failureWatchMs: result.data.STRIPE_FAILURE_WATCH_DAYS * 86_400_000,
-      maxNetworkRetries: result.data.STRIPE_MAX_NETWORK_RETRIES,
+      secretName: settings.STRIPE_SECRET_NAME,
+      webhookToleranceSeconds: settings.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+      submittedReconcileAfterMs: settings.STRIPE_SUBMITTED_RECONCILE_AFTER * 1000,
+      failureWatchMs: settings.STRIPE_FAILURE_WATCH_DAYS * 86_400_000,
+      maxNetworkRetries: settings.STRIPE_MAX_NETWORK_RETRIES,
       api: {
-        ...(result.data.STRIPE_API_HOST ? { host: result.data.STRIPE_API_HOST } : {}),
-        ...(result.data.STRIPE_API_PORT ? { port: result.data.STRIPE_API_PORT } : {}),
-        ...(result.data.STRIPE_API_PROTOCOL ? { protocol: result.data.STRIPE_API_PROTOCOL } : {}),
+        ...(settings.STRIPE_API_HOST ? { host: settings.STRIPE_API_HOST } : {}),
+        ...(settings.STRIPE_API_PORT ? { port: settings.STRIPE_API_PORT } : {}),
+        ...(settings.STRIPE_API_PROTOCOL ? { protocol: settings.STRIPE_API_PROTOCOL } : {}),
       },
     },
   };
-}
-
-function holidayItem(value: string, index: number): string {
-  return (
-    value
-      .split(',')
-      .map((d) => d.trim())
-      .filter(Boolean)[index] ?? value
-  );
 }
 
 /**
@@ -159,32 +180,15 @@ function holidayItem(value: string, index: number): string {
  * this at synth, so a bad date fails the synth rather than the deployed functions' start).
  */
 export function parseHolidays(value: string | undefined): string[] {
-  const result = z.safeParse(holidayList, value);
-  if (!result.success) {
-    const index = result.error.issues[0]?.path[0];
-    const item = typeof index === 'number' && value !== undefined ? holidayItem(value, index) : value;
-    throw new ConfigError([`HOLIDAYS=${JSON.stringify(item)} ${result.error.issues[0]?.message}`]);
-  }
-  return result.data;
+  return readAll({ HOLIDAYS: holidayList }, { HOLIDAYS: value }).HOLIDAYS;
 }
 
 /** An EventBridge bus name: 1–256 of `a-z A-Z 0-9 . _ - /`. */
-const busSchema = z.object({
-  EVENT_BUS_NAME: z.string().check(z.regex(/^[\w./-]{1,256}$/, 'must be an EventBridge bus name')),
-});
+const EVENT_BUS_NAME = required(matching(/^[\w./-]{1,256}$/, 'must be an EventBridge bus name'));
 
 /** The event publisher's one setting (it reads the table's stream, so it needs no table name). */
 export function readEventBusConfig(env: NodeJS.ProcessEnv = process.env): { eventBusName: string } {
-  const result = z.safeParse(busSchema, env);
-  if (!result.success) {
-    const value = env.EVENT_BUS_NAME;
-    throw new ConfigError([
-      value === undefined
-        ? 'EVENT_BUS_NAME is missing'
-        : `EVENT_BUS_NAME=${JSON.stringify(value)} ${result.error.issues[0]?.message}`,
-    ]);
-  }
-  return { eventBusName: result.data.EVENT_BUS_NAME };
+  return { eventBusName: readAll({ EVENT_BUS_NAME }, env).EVENT_BUS_NAME };
 }
 
 /** The queue URL, for the functions that enqueue refunds; throws at cold start if unset. */

@@ -172,21 +172,33 @@ export const ESM_REQUIRE_BANNER =
  */
 export const NODE_HTTP_ALIAS = { 'node:http': 'infra/cdk/node-http.cjs' } as const;
 
+/**
+ * The SDK's default credential chain → its first link, the environment, where Lambda puts
+ * the execution role's credentials (see lambda-credentials.ts; ~135 KiB and ~20 ms of each
+ * cold start). Every bundle, whatever the provider.
+ */
+export const LAMBDA_CREDENTIALS_ALIAS = {
+  '@aws-sdk/credential-provider-node': 'infra/cdk/lambda-credentials.ts',
+} as const;
+
+/** The aliases every function bundle has, whatever the deployment's provider. */
+export const COMMON_ALIASES = { ...NODE_HTTP_ALIAS, ...LAMBDA_CREDENTIALS_ALIAS } as const;
+
 export type PaymentProviderName = 'simulator' | 'stripe';
 
 /** What the Stripe adapter alone needs: left out of a simulator deployment's bundles. */
 export const STRIPE_ONLY_MODULES = ['stripe', '@aws-sdk/client-secrets-manager'] as const;
 
 /**
- * Every esbuild alias of the bundles of a deployment settling with `provider`: the node:http
- * one, and for the simulator the Stripe-only modules → a stand-in that fails loudly at cold
+ * Every esbuild alias of the bundles of a deployment settling with `provider`: the common
+ * ones (node:http, credentials), and for the simulator the Stripe-only modules → a stand-in that fails loudly at cold
  * start if ever constructed (stripe-absent.cjs), so those bundles do not carry what they can
  * never use (the provider is chosen at synth, with PAYMENT_PROVIDER).
  */
 export function bundleAliases(provider: PaymentProviderName): Record<string, string> {
-  if (provider === 'stripe') return { ...NODE_HTTP_ALIAS };
+  if (provider === 'stripe') return { ...COMMON_ALIASES };
   const absent = Object.fromEntries(STRIPE_ONLY_MODULES.map((m) => [m, 'infra/cdk/stripe-absent.cjs']));
-  return { ...NODE_HTTP_ALIAS, ...absent };
+  return { ...COMMON_ALIASES, ...absent };
 }
 
 /** esbuild target matching the Lambda runtime. */

@@ -8,8 +8,9 @@ import * as z from 'zod/mini';
 import type { RefundQueue } from '#ports/refund-queue.ts';
 import type { RefundMessage } from '#shared/model.ts';
 
-const id = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.-]+$/));
-const messageSchema = z.object({ accountId: id, unsubscribeOrderId: id });
+const id = () => z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.-]+$/));
+/** Built on first decode: only the refund processor decodes (the functions that send only encode). */
+const messageSchema = z.lazy(() => z.object({ accountId: id(), unsubscribeOrderId: id() }));
 
 /** A queue message that is not a refund message: it can never succeed (it ends in the DLQ). */
 export class MalformedRefundMessageError extends Error {

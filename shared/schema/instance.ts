@@ -1,6 +1,10 @@
 /**
  * Wire schemas of an Order and of an Instance (SPEC 1 and 4.2), and their conversion to the
  * policy's `InstanceFacts` (epoch milliseconds) and back (ISO-8601 strings).
+ *
+ * Each schema is built on its first use (`z.lazy`), as the request schemas are: only order
+ * ingestion and the policy CLI parse these, and building them at import cost every function
+ * ~100 zod objects at cold start (README, Performance).
  */
 import * as z from 'zod/mini';
 import type { Flags, InstanceFacts, Order } from '#shared/domain.ts';
@@ -11,33 +15,37 @@ import { currency, id, instant, money, parseOrThrow } from './common.ts';
 const label = () =>
   z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(128, 'must be at most 128 characters'));
 
-export const paymentMethodWireSchema = z.strictObject({
-  type: z.enum(['CARD', 'PAYPAL', 'BALANCE']),
-  reference: label(),
-});
+export const paymentMethodWireSchema = z.lazy(() =>
+  z.strictObject({
+    type: z.enum(['CARD', 'PAYPAL', 'BALANCE']),
+    reference: label(),
+  }),
+);
 
 /**
  * An order on the wire. `status` may be omitted (billing only sends paid orders) and then
  * defaults to `PAID`. `periodEnd` must be after `periodStart` (the period is half-open).
  */
-export const orderWireSchema = z
-  .strictObject({
-    orderId: id(),
-    type: z.enum(['NEW', 'RENEW']),
-    paidAt: instant(),
-    periodStart: instant(),
-    periodEnd: instant(),
-    cashPaid: money(),
-    voucherPaid: money(),
-    paymentMethod: paymentMethodWireSchema,
-    status: z._default(z.enum(['PAID', 'CANCELLED']), 'PAID'),
-  })
-  .check(
-    z.refine((o) => o.periodEnd > o.periodStart, {
-      message: 'must be after periodStart',
-      path: ['periodEnd'],
-    }),
-  );
+export const orderWireSchema = z.lazy(() =>
+  z
+    .strictObject({
+      orderId: id(),
+      type: z.enum(['NEW', 'RENEW']),
+      paidAt: instant(),
+      periodStart: instant(),
+      periodEnd: instant(),
+      cashPaid: money(),
+      voucherPaid: money(),
+      paymentMethod: paymentMethodWireSchema,
+      status: z._default(z.enum(['PAID', 'CANCELLED']), 'PAID'),
+    })
+    .check(
+      z.refine((o) => o.periodEnd > o.periodStart, {
+        message: 'must be after periodStart',
+        path: ['periodEnd'],
+      }),
+    ),
+);
 
 const NO_FLAGS: Flags = {
   overduePayment: false,
@@ -46,41 +54,48 @@ const NO_FLAGS: Flags = {
 };
 
 /** Abnormal flags; an omitted flag (or an omitted `flags`) is not set. */
-export const flagsWireSchema = z._default(
-  z.strictObject({
-    overduePayment: z._default(z.boolean(), false),
-    securityLocked: z._default(z.boolean(), false),
-    configurationChangeInProgress: z._default(z.boolean(), false),
-  }),
-  () => ({ ...NO_FLAGS }),
+export const flagsWireSchema = z.lazy(() =>
+  z._default(
+    z.strictObject({
+      overduePayment: z._default(z.boolean(), false),
+      securityLocked: z._default(z.boolean(), false),
+      configurationChangeInProgress: z._default(z.boolean(), false),
+    }),
+    () => ({ ...NO_FLAGS }),
+  ),
 );
 
-const retentionItemWireSchema = z.strictObject({
-  status: z.enum(['RETAINED', 'PURGED', 'RESTORED']),
-  purgeAt: z.optional(z.nullable(instant())),
-  purgedAt: z.optional(z.nullable(instant())),
-});
+const retentionItemWireSchema = () =>
+  z.strictObject({
+    status: z.enum(['RETAINED', 'PURGED', 'RESTORED']),
+    purgeAt: z.optional(z.nullable(instant())),
+    purgedAt: z.optional(z.nullable(instant())),
+  });
 
 /**
  * An instance as `GET /instances/{id}` shows it (SPEC 4.2). The read-only, derived fields
  * (`expiresAt`, `unsubscribedAt`, `retention`) are accepted so that an API answer can be fed
  * back in, and ignored. Unknown fields fail.
  */
-export const instanceWireSchema = z.strictObject({
-  instanceId: id(),
-  product: id(),
-  edition: label(),
-  billingMethod: z.enum(['SUBSCRIPTION', 'PAY_AS_YOU_GO']),
-  currency: currency(),
-  status: z.enum(['ACTIVE', 'UNSUBSCRIBED', 'RELEASED']),
-  expiresAt: z.optional(z.nullable(instant())),
-  flags: flagsWireSchema,
-  orders: z.array(orderWireSchema),
-  unsubscribedAt: z.optional(z.nullable(instant())),
-  retention: z.optional(
-    z.nullable(z.strictObject({ configData: retentionItemWireSchema, logData: retentionItemWireSchema })),
-  ),
-});
+export const instanceWireSchema = z.lazy(() =>
+  z.strictObject({
+    instanceId: id(),
+    product: id(),
+    edition: label(),
+    billingMethod: z.enum(['SUBSCRIPTION', 'PAY_AS_YOU_GO']),
+    currency: currency(),
+    status: z.enum(['ACTIVE', 'UNSUBSCRIBED', 'RELEASED']),
+    expiresAt: z.optional(z.nullable(instant())),
+    flags: flagsWireSchema,
+    orders: z.array(orderWireSchema),
+    unsubscribedAt: z.optional(z.nullable(instant())),
+    retention: z.optional(
+      z.nullable(
+        z.strictObject({ configData: retentionItemWireSchema(), logData: retentionItemWireSchema() }),
+      ),
+    ),
+  }),
+);
 
 /** Parses one wire order (fields named under `prefix`, e.g. `order.periodEnd`). */
 export function parseOrder(value: unknown, prefix = 'order'): Order {

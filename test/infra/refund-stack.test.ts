@@ -15,9 +15,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '#http/routes.ts';
 import {
   bundleAliases,
+  COMMON_ALIASES,
   ESM_REQUIRE_BANNER,
   FUNCTIONS,
-  NODE_HTTP_ALIAS,
   type ServiceFunctionName,
   STREAM_READING,
   type TableAccess,
@@ -306,12 +306,40 @@ describe('payment provider (Stripe)', () => {
       stripe: 'infra/cdk/stripe-absent.cjs',
       '@aws-sdk/client-secrets-manager': 'infra/cdk/stripe-absent.cjs',
     });
-    expect(bundleAliases('stripe')).toEqual(NODE_HTTP_ALIAS);
+    expect(bundleAliases('stripe')).toEqual(COMMON_ALIASES);
     for (const name of PROVIDER_FUNCTIONS) {
       const code = readFileSync(bundleOf(name), 'utf8');
       expect(code, name).not.toContain('api.stripe.com');
       expect(code, name).not.toContain('secretsmanager.');
       expect(code, name).toContain('synthesized for the simulator');
+    }
+  });
+
+  it('every bundle takes credentials from the environment only: none of the default chain beyond it is bundled', () => {
+    expect(COMMON_ALIASES['@aws-sdk/credential-provider-node']).toBe('infra/cdk/lambda-credentials.ts');
+    for (const name of NAMES) {
+      // The source map lists every module in the bundle.
+      const { sources } = JSON.parse(readFileSync(`${bundleOf(name)}.map`, 'utf8')) as { sources: string[] };
+      expect(
+        sources.some((s) => s.endsWith('infra/cdk/lambda-credentials.ts')),
+        name,
+      ).toBe(true);
+      expect(
+        sources.some((s) => s.includes('@aws-sdk/credential-provider-env/')),
+        name,
+      ).toBe(true);
+      for (const absent of [
+        '@aws-sdk/credential-provider-node/',
+        '@aws-sdk/credential-provider-ini/',
+        '@aws-sdk/credential-provider-sso/',
+        '@smithy/credential-provider-imds/',
+        '@aws-sdk/nested-clients/',
+      ]) {
+        expect(
+          sources.filter((s) => s.includes(absent)),
+          `${name}: ${absent}`,
+        ).toEqual([]);
+      }
     }
   });
 

@@ -3,7 +3,7 @@
  * with a message naming the variable, instead of surfacing later as a customer's error.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, parseHolidays, readConfig } from '#shared/config.ts';
+import { ConfigError, parseHolidays, readConfig, readEventBusConfig } from '#shared/config.ts';
 
 const base = { TABLE_NAME: 'refunds' };
 
@@ -67,6 +67,19 @@ describe('readConfig', () => {
     [{ ...base, PAYMENT_PROVIDER: 'paypal' }, 'PAYMENT_PROVIDER="paypal"'],
     [{ ...base, STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0' }, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS="0"'],
     [{ ...base, RETRY_BASE_SECONDS: '1.5' }, 'RETRY_BASE_SECONDS="1.5" must be a whole number of seconds'],
+    [
+      { ...base, RETRY_BASE_SECONDS: '10000' },
+      'RETRY_BASE_SECONDS="10000" must be a whole number of seconds (0–9999)',
+    ],
+    [{ ...base, PAYMENT_PROVIDER: 'Stripe' }, 'PAYMENT_PROVIDER="Stripe" must be one of simulator, stripe'],
+    [{ ...base, STRIPE_SECRET_NAME: '' }, 'STRIPE_SECRET_NAME="" must not be empty'],
+    [{ ...base, STRIPE_API_PORT: '65536' }, 'STRIPE_API_PORT="65536" must be a whole number from 1 to 65535'],
+    [
+      { ...base, STRIPE_MAX_NETWORK_RETRIES: '-1' },
+      'STRIPE_MAX_NETWORK_RETRIES="-1" must be a whole number from 0 to 3',
+    ],
+    [{ ...base, STRIPE_API_PROTOCOL: 'ftp' }, 'STRIPE_API_PROTOCOL="ftp" must be one of http, https'],
+    [{ ...base, REFUND_QUEUE_URL: '' }, 'REFUND_QUEUE_URL="" must be an http(s) URL'],
   ])('refuses %o, naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
@@ -75,6 +88,27 @@ describe('readConfig', () => {
   it('lists every bad setting at once', () => {
     expect(() => readConfig({ HOLIDAYS: 'soon', RETRY_BASE_SECONDS: 'x' })).toThrow(
       /TABLE_NAME is missing; HOLIDAYS="soon" .*; RETRY_BASE_SECONDS="x"/,
+    );
+  });
+
+  it('takes the bounds of a range as valid (RETRY_BASE_SECONDS 0 and 9999, STRIPE_API_PORT 1 and 65535)', () => {
+    expect(readConfig({ ...base, RETRY_BASE_SECONDS: '0', STRIPE_API_PORT: '1' })).toMatchObject({
+      retryBaseSeconds: 0,
+      stripe: { api: { port: 1 } },
+    });
+    expect(readConfig({ ...base, RETRY_BASE_SECONDS: '9999', STRIPE_API_PORT: '65535' })).toMatchObject({
+      retryBaseSeconds: 9999,
+      stripe: { api: { port: 65_535 } },
+    });
+  });
+
+  it('readEventBusConfig reads EVENT_BUS_NAME, and refuses a missing or malformed one', () => {
+    expect(readEventBusConfig({ EVENT_BUS_NAME: 'refund-service/events' })).toEqual({
+      eventBusName: 'refund-service/events',
+    });
+    expect(() => readEventBusConfig({})).toThrow('Invalid configuration: EVENT_BUS_NAME is missing');
+    expect(() => readEventBusConfig({ EVENT_BUS_NAME: 'a bus' })).toThrow(
+      'EVENT_BUS_NAME="a bus" must be an EventBridge bus name',
     );
   });
 
