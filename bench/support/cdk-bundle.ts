@@ -25,7 +25,7 @@ const aliases = (provider: PaymentProviderName) =>
 
 /**
  * `bundling` of `ServiceFunction` in a default (simulator) synth, in esbuild's terms
- * (bundleAwsSDK: true, no externals, the node:http alias, no Stripe SDK).
+ * (bundleAwsSDK: true, no externals, the node:http and credentials aliases, no Stripe SDK).
  */
 export const CDK_ESBUILD_OPTIONS = {
   bundle: true,

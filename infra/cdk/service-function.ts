@@ -100,8 +100,9 @@ export class ServiceFunction extends Construct {
         // Measured above: bundle the SDK v3 (tree-shaken, pinned) rather than use the runtime's copy.
         bundleAwsSDK: true,
         externalModules: [],
-        // node:http without its ESM facade (functions.ts, NODE_HTTP_ALIAS): measured ~10 ms per cold
-        // start; and no Stripe SDK in a simulator deployment.
+        // functions.ts, bundleAliases: node:http without its ESM facade (~10 ms per cold start),
+        // credentials from the environment only (~20 ms, ~135 KiB), and no Stripe SDK in a
+        // simulator deployment. Measured by `npm run bench` (README, Performance).
         esbuildArgs: Object.fromEntries(
           Object.entries(bundleAliases(props.paymentProvider)).map(([from, to]) => [
             `--alias:${from}`,
