@@ -12,6 +12,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addChecks, createApp, STACK_NAME } from '#infra/cdk/refund-app.ts';
 import { REPO_ROOT } from '#infra/cdk/service-function.ts';
+import { CDK_CONTEXT } from '../support/synth.ts';
 
 const outdirs: string[] = [];
 const outdir = () => {
@@ -23,10 +24,7 @@ afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const context = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context as Record<
-  string,
-  unknown
->;
+const context = CDK_CONTEXT;
 
 describe('infra/cdk/app.ts', () => {
   it('synthesizes the stack with cdk-nag and no flags', { timeout: 180_000 }, () => {

@@ -7,37 +7,28 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, type CfnResource } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '#infra/cdk/refund-app.ts';
 import { CONNECT_SOURCES_PATTERN, type RefundStack } from '#infra/cdk/refund-stack.ts';
-import { REPO_ROOT } from '#infra/cdk/service-function.ts';
 import { buildConsoleSync } from '../../web/build.ts';
+import { asArray, CDK_CONTEXT, type Json, type Synthesized, synthesize } from '../support/synth.ts';
 
-const CDK_CONTEXT = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context as Record<
-  string,
-  unknown
->;
-
-// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template is untyped JSON
-type Json = Record<string, any>;
-
+let synth: Synthesized;
 let app: App;
 let stack: RefundStack;
 let template: Template;
 let resources: Record<string, Json>;
 
-const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
-  stack.getLogicalId(construct.node.defaultChild as CfnResource);
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const logicalId: Synthesized['logicalId'] = (construct) => synth.logicalId(construct);
+const ofType: Synthesized['ofType'] = (type) => synth.ofType(type);
 const only = (type: string): Json => {
   const found = ofType(type);
   expect(found, type).toHaveLength(1);
   return found[0]?.[1] as Json;
 };
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 /** The statements of the bucket policy of the bucket with logical id `bucketId`. */
 const bucketPolicy = (bucketId: string): Json[] =>
   (ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)?.[1].Properties
@@ -50,10 +41,8 @@ function sourceFiles(objectKey: string): Record<string, string> {
 }
 
 beforeAll(() => {
-  app = new App({ context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
-  stack = createApp(app);
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources;
+  synth = synthesize({ 'aws:cdk:bundling-stacks': [] });
+  ({ app, stack, template, resources } = synth);
 }, 120_000);
 
 describe('console bucket', () => {

@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { App, type CfnResource } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES, routeKey } from '#http/routes.ts';
@@ -29,31 +29,23 @@ import {
   SLA_BREACH_METRIC,
   VISIBILITY_TIMEOUT_FACTOR,
 } from '#infra/cdk/refund-stack.ts';
-import { REPO_ROOT, TABLE_ACTIONS } from '#infra/cdk/service-function.ts';
+import { TABLE_ACTIONS } from '#infra/cdk/service-function.ts';
 import { QUEUES, TABLE } from '#schema/table.ts';
 import { EVENT_SOURCE_PREFIXES } from '#shared/events/derive.ts';
 import { EVENT_SOURCE, PROCESSOR_METRICS } from '#shared/service.ts';
+import { asArray, CDK_CONTEXT, type Json, type Synthesized, synthesize } from '../support/synth.ts';
 
 const SYNTH_TIMEOUT = 180_000;
 const NAMES = Object.keys(FUNCTIONS) as ServiceFunctionName[];
-const CDK_CONTEXT = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')).context as Record<
-  string,
-  unknown
->;
-
-// biome-ignore lint/suspicious/noExplicitAny: a synthesized CloudFormation template is untyped JSON
-type Json = Record<string, any>;
-
+let synth: Synthesized;
 let app: App;
 let stack: RefundStack;
 let template: Template;
 let resources: Record<string, Json>;
 
-const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
-  stack.getLogicalId(construct.node.defaultChild as CfnResource);
+const logicalId: Synthesized['logicalId'] = (construct) => synth.logicalId(construct);
 const fnId = (name: ServiceFunctionName) => logicalId(stack.functions[name].function);
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+const ofType: Synthesized['ofType'] = (type) => synth.ofType(type);
 
 /** Every IAM statement attached to a function's role. */
 function statementsOf(name: ServiceFunctionName): Json[] {
@@ -66,10 +58,8 @@ const actionsOf = (name: ServiceFunctionName) =>
   new Set(statementsOf(name).flatMap((s) => asArray<string>(s.Action)));
 
 beforeAll(() => {
-  app = new App({ context: CDK_CONTEXT });
-  stack = createApp(app);
-  template = Template.fromStack(stack);
-  resources = template.toJSON().Resources;
+  synth = synthesize();
+  ({ app, stack, template, resources } = synth);
 }, SYNTH_TIMEOUT);
 
 describe('functions', () => {
