@@ -43,8 +43,17 @@ export interface StripeClientOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The Stripe API version every request names (`Stripe-Version`), written down rather than
+ * left to whichever SDK is installed: the refund and webhook shapes this adapter reads are
+ * this version's. The SDK types it as its own latest version, so an SDK upgrade that moves
+ * to another version fails the typecheck here, and the move is a reviewed change.
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive';
+
 export function createStripeClient(apiKey: string, options: StripeClientOptions = {}): Stripe {
   return new Stripe(apiKey, {
+    apiVersion: STRIPE_API_VERSION,
     maxNetworkRetries: options.maxNetworkRetries ?? 0,
     timeout: options.timeoutMs ?? 10_000,
     telemetry: false,

@@ -62,7 +62,11 @@ export interface FakeStripe {
   finish(refundId: string, status: 'succeeded' | 'failed' | 'canceled', failureReason?: string): FakeRefund;
   refunds(): FakeRefund[];
   /** POST /v1/refunds requests received (including replays and failures). */
-  requests: { idempotencyKey: string | undefined; params: Record<string, string> }[];
+  requests: {
+    idempotencyKey: string | undefined;
+    apiVersion: string | undefined;
+    params: Record<string, string>;
+  }[];
   /** GET /v1/refunds (list) requests received. */
   lists(): number;
   /** Stripe keeps idempotency keys for 24 hours: after that a key is new again. */
@@ -184,7 +188,11 @@ export async function startFakeStripe(): Promise<FakeStripe> {
     }
     const params = Object.fromEntries(new URLSearchParams(body));
     const key = req.headers['idempotency-key'] as string | undefined;
-    requests.push({ idempotencyKey: key, params });
+    requests.push({
+      idempotencyKey: key,
+      apiVersion: req.headers['stripe-version'] as string | undefined,
+      params,
+    });
     const failure = failures.shift();
     if (failure) {
       if ('hang' in failure) {

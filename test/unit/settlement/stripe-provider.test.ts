@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createStripeClient,
+  STRIPE_API_VERSION,
   StripeProvider,
   StripeRequestError,
   verifyWebhook,
@@ -56,6 +57,8 @@ describe('refunds', () => {
     expect(result).toEqual({ outcome: 'SUCCEEDED', providerRefundId: expect.stringMatching(/^re_/) });
     const sent = fake.requests.at(-1);
     expect(sent?.idempotencyKey).toBe(req.idempotencyKey);
+    // The API version is pinned, not left to the installed SDK.
+    expect(sent?.apiVersion).toBe(STRIPE_API_VERSION);
     expect(sent?.params).toEqual({
       charge: charge.id,
       amount: '1234',
