@@ -191,9 +191,9 @@ export const STRIPE_ONLY_MODULES = ['stripe', '@aws-sdk/client-secrets-manager']
 
 /**
  * Every esbuild alias of the bundles of a deployment settling with `provider`: the common
- * ones (node:http, credentials), and for the simulator the Stripe-only modules → a stand-in that fails loudly at cold
- * start if ever constructed (stripe-absent.cjs), so those bundles do not carry what they can
- * never use (the provider is chosen at synth, with PAYMENT_PROVIDER).
+ * ones (node:http, credentials), and for the simulator the Stripe-only modules → a stand-in
+ * that fails loudly at cold start if ever constructed (stripe-absent.cjs), so those bundles
+ * do not carry what they can never use (the provider is chosen at synth, with PAYMENT_PROVIDER).
  */
 export function bundleAliases(provider: PaymentProviderName): Record<string, string> {
   if (provider === 'stripe') return { ...COMMON_ALIASES };

@@ -24,15 +24,13 @@ afterAll(() => {
   for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const context = CDK_CONTEXT;
-
 describe('infra/cdk/app.ts', () => {
   it('synthesizes the stack with cdk-nag and no flags', { timeout: 180_000 }, () => {
     const out = outdir();
     // What the CDK CLI does for `cdk synth`: run the app with the cdk.json context and an output directory.
     execFileSync(process.execPath, ['infra/cdk/app.ts'], {
       cwd: REPO_ROOT,
-      env: { ...process.env, CDK_OUTDIR: out, CDK_CONTEXT_JSON: JSON.stringify(context) },
+      env: { ...process.env, CDK_OUTDIR: out, CDK_CONTEXT_JSON: JSON.stringify(CDK_CONTEXT) },
       stdio: 'pipe',
     });
     expect(existsSync(join(out, `${STACK_NAME}.template.json`))).toBe(true);
@@ -42,7 +40,7 @@ describe('infra/cdk/app.ts', () => {
 
   it('the same checks stop a synth with an unacknowledged finding', { timeout: 60_000 }, () => {
     // Bundling skipped: only the checks are under test here.
-    const app = new App({ outdir: outdir(), context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ outdir: outdir(), context: { ...CDK_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
     const stack = createApp(app);
     new Queue(stack, 'Unencrypted', { encryption: QueueEncryption.UNENCRYPTED });
     addChecks(app);
