@@ -4,6 +4,13 @@
  * JWT authorizer (else 401), check the internal scope (else 403), build the 2.0 event,
  * invoke the function, write its answer back. Plus the local-only `POST /local/purger-runs`,
  * and `GET /openapi.json` (the API's OpenAPI document, no token needed).
+ *
+ * The server signs tokens for any account (`POST /local/tokens`), so before anything else it
+ * answers only requests addressed to a loopback name (`Host: 127.0.0.1` or `localhost`, any
+ * port), else 403: a page whose own name was rebound to 127.0.0.1 sends its own name. Every
+ * `POST /local/*` must be `Content-Type: application/json`, else 415: a cross-site page can
+ * send text/plain or a form without asking, but JSON only after a CORS preflight, which this
+ * server never grants.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -30,6 +37,7 @@ import { bearerToken, verifyJwt } from './jwt.ts';
 /** The server stops reading a body past this size; the handlers enforce the API's own 16 KiB. */
 export const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
 
+export const LOCAL_PATH_PREFIX = '/local/';
 export const PURGER_RUNS_PATH = '/local/purger-runs';
 export const OPENAPI_PATH = '/openapi.json';
 
@@ -78,6 +86,35 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 const purgerRunSchema = z.strictObject({ time: instant() });
 
+/** `127.0.0.1`, `localhost`, either with a port: the names this loopback-only server answers to. */
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost)(?::\d{1,5})?$/i;
+
+/** Whether a request's `Host` header names this machine's loopback (and nothing else). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && LOOPBACK_HOST.test(host);
+}
+
+/** Whether a `Content-Type` header is JSON (`application/json`, parameters allowed). */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+/** 415, in the API's error shape (the code the API uses for the same refusal). */
+const unsupportedMediaType = (): HttpAnswer => ({
+  statusCode: 415,
+  headers: { 'content-type': 'application/json' },
+  cookies: [],
+  body: Buffer.from(
+    JSON.stringify({
+      error: {
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'The local routes take a JSON body: send Content-Type: application/json',
+        details: {},
+      },
+    }),
+  ),
+});
+
 function write(res: ServerResponse, answer: HttpAnswer, id: string, close = false): void {
   const headers: Record<string, string | string[]> = {
     ...answer.headers,
@@ -120,6 +157,18 @@ export function createApiServer(options: ApiServerOptions): Server {
   ): Promise<[string, HttpAnswer]> {
     const method = req.method ?? 'GET';
     const { rawPath } = splitTarget(req.url ?? '/');
+
+    if (!isLoopbackHost(headerString(req.headers.host))) {
+      const message = 'This local server answers only to Host 127.0.0.1 or localhost';
+      return [`${method} (not a loopback host)`, errorAnswer('FORBIDDEN', message)];
+    }
+    if (
+      method === 'POST' &&
+      rawPath.startsWith(LOCAL_PATH_PREFIX) &&
+      !isJsonContentType(headerString(req.headers['content-type']))
+    ) {
+      return [`${method} ${rawPath}`, unsupportedMediaType()];
+    }
 
     if (rawPath === OPENAPI_PATH && method === 'GET')
       return [`${method} ${OPENAPI_PATH}`, jsonAnswer(200, openApiDocument())];

@@ -10,6 +10,7 @@
  * shutdown tests need none of them.
  */
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/emulators.ts';
@@ -192,6 +193,64 @@ describe('local runtime', () => {
       const summary = await runtime.runReconciler(time);
 
       expect(summary).toMatchObject({ now: time, enqueued: 0, failed: 0 });
+    });
+  });
+
+  describe('the local routes, reachable only from this machine', () => {
+    /** A request with exactly these headers (fetch cannot set `Host`). */
+    const raw = (method: string, path: string, headers: Record<string, string>, body?: string) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+        const req = request(`${runtime.url}${path}`, { method, headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} });
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const rebound = 'rebound.example:3000';
+    const signIn = JSON.stringify({ accountId: DEMO_ACCOUNT });
+
+    it.each([
+      ['POST', '/local/tokens', signIn],
+      ['GET', '/local/events', undefined],
+      ['POST', '/local/purger-runs', JSON.stringify({ time: new Date().toISOString() })],
+    ])(
+      '%s %s answers 403 FORBIDDEN to a page whose name was rebound to 127.0.0.1',
+      async (method, path, body) => {
+        const headers = { host: rebound, ...(body ? { 'content-type': 'application/json' } : {}) };
+        const response = await raw(method, path, headers, body);
+
+        expect(response.status).toBe(403);
+        expect(response.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
+        expect(response.body).not.toHaveProperty('token');
+        expect(response.body).not.toHaveProperty('events');
+      },
+    );
+
+    it('refuses a text/plain sign-in (a cross-site form) with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+      const response = await raw('POST', '/local/tokens', { 'content-type': 'text/plain' }, signIn);
+
+      expect(response.status).toBe(415);
+      expect(response.body).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    });
+
+    it('signs in as the console does (JSON, on localhost) with a token the API accepts', async () => {
+      const host = `localhost:${runtime.port}`;
+      const signedIn = await raw(
+        'POST',
+        '/local/tokens',
+        { host, 'content-type': 'application/json' },
+        signIn,
+      );
+      expect(signedIn.status).toBe(200);
+
+      const token = signedIn.body.token as string;
+      const listed = await raw('GET', '/instances', { host, authorization: `Bearer ${token}` });
+      expect(listed.status).toBe(200);
     });
   });
 

@@ -1,5 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -238,8 +238,13 @@ describe('local API server', () => {
 });
 
 describe('POST /local/purger-runs', () => {
+  const json = { 'Content-Type': 'application/json' };
+
   it('runs the purger with the given time and answers its summary, without a token', async () => {
-    const response = await call('POST', '/local/purger-runs', { body: '{"time":"2026-04-17T15:30:00Z"}' });
+    const response = await call('POST', '/local/purger-runs', {
+      body: '{"time":"2026-04-17T15:30:00Z"}',
+      headers: json,
+    });
 
     expect(response.status).toBe(200);
     expect(response.json).toEqual({ purged: 2, time: '2026-04-17T15:30:00.000Z' });
@@ -254,7 +259,10 @@ describe('POST /local/purger-runs', () => {
     ['no body', undefined],
     ['not JSON', 'time=now'],
   ])('answers 400 VALIDATION_FAILED for %s', async (_, body) => {
-    const response = await call('POST', '/local/purger-runs', body === undefined ? {} : { body });
+    const response = await call('POST', '/local/purger-runs', {
+      headers: json,
+      ...(body === undefined ? {} : { body }),
+    });
 
     expect(response.status).toBe(400);
     expect(response.json).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
@@ -263,5 +271,92 @@ describe('POST /local/purger-runs', () => {
 
   it('is POST only', async () => {
     expect((await call('GET', '/local/purger-runs')).status).toBe(404);
+  });
+});
+
+/** A request with the headers given exactly (fetch cannot set `Host`). */
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; json: unknown }> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as unknown) : undefined });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('who the local server answers', () => {
+  const purgerRun = '{"time":"2026-04-17T15:30:00Z"}';
+
+  it.each([
+    ['a rebound name', 'attacker.example'],
+    ['a rebound name with the port', 'attacker.example:3000'],
+    ['a name ending in localhost', 'evil-localhost:3000'],
+    ['a loopback name with a suffix', '127.0.0.1.nip.io'],
+    ['another address', '192.168.1.20:3000'],
+  ])('answers 403 FORBIDDEN to Host %s, before running anything', async (_, host) => {
+    const local = await raw(
+      'POST',
+      '/local/purger-runs',
+      { host, 'content-type': 'application/json' },
+      purgerRun,
+    );
+    const api = await raw('GET', '/instances', { host, authorization: `Bearer ${publicToken}` });
+    const spec = await raw('GET', '/openapi.json', { host });
+
+    for (const response of [local, api, spec]) {
+      expect(response.status).toBe(403);
+      expect(response.json).toEqual({
+        error: {
+          code: 'FORBIDDEN',
+          message: 'This local server answers only to Host 127.0.0.1 or localhost',
+          details: {},
+        },
+      });
+    }
+    expect(purgerTimes).toEqual([]);
+    expect(calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['127.0.0.1 with its port', () => `127.0.0.1:${new URL(base).port}`],
+    ['localhost with its port', () => `localhost:${new URL(base).port}`],
+    ['LOCALHOST without a port', () => 'LOCALHOST'],
+  ])('serves Host %s', async (_, host) => {
+    const response = await raw(
+      'POST',
+      '/local/purger-runs',
+      { host: host(), 'content-type': 'application/json; charset=utf-8' },
+      purgerRun,
+    );
+
+    expect(response.status).toBe(200);
+    expect(purgerTimes).toEqual(['2026-04-17T15:30:00.000Z']);
+  });
+
+  it.each([
+    ['text/plain (what a cross-site form or fetch sends without asking)', 'text/plain'],
+    ['a form', 'application/x-www-form-urlencoded'],
+    ['no Content-Type', undefined],
+    ['JSON-like but not JSON', 'application/jsonp'],
+  ])('answers 415 UNSUPPORTED_MEDIA_TYPE to a local POST with %s, without running it', async (_, type) => {
+    const headers: Record<string, string> = { host: `127.0.0.1:${new URL(base).port}` };
+    if (type) headers['content-type'] = type;
+    const response = await raw('POST', '/local/purger-runs', headers, purgerRun);
+
+    expect(response.status).toBe(415);
+    expect(response.json).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    expect(purgerTimes).toEqual([]);
   });
 });
