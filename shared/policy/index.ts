@@ -13,7 +13,12 @@ export {
 } from './eligibility.ts';
 export { expiresAt, newOrderOf } from './orders.ts';
 export { QUOTE_TTL_MS, type Quote } from './quote.ts';
-export { pendingRenewals, quoteRenewalCancellation, type RenewalCancellationQuote } from './renewal.ts';
+export {
+  pendingRenewals,
+  quoteRenewalCancellation,
+  type RenewalCancellationQuote,
+  renewalsNoLongerPending,
+} from './renewal.ts';
 export { CONFIG_RETENTION_MS, type RetentionDeadlines, retentionDeadlines } from './retention.ts';
 export {
   BILLING_OFFSET_MS,

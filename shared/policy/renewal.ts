@@ -24,6 +24,22 @@ export function pendingRenewals(orders: readonly Order[], now: Millis): Order[] 
 }
 
 /**
+ * The renewals of a renewal-cancellation quote that are no longer pending at `now` (started,
+ * or no longer PAID), in the instance's order. SPEC 2.3 allows cancelling only renewals that
+ * have not started, so a quote naming any of these cannot be executed at `now`, whatever its
+ * own expiry: the renewal's start is a deadline of its own.
+ */
+export function renewalsNoLongerPending(
+  orders: readonly Order[],
+  cancelledOrderIds: readonly string[],
+  now: Millis,
+): Order[] {
+  const pending = new Set(pendingRenewals(orders, now).map((o) => o.orderId));
+  const cancelled = new Set(cancelledOrderIds);
+  return orders.filter((o) => cancelled.has(o.orderId) && !pending.has(o.orderId));
+}
+
+/**
  * Cancelling paid renewals that have not started (SPEC 2.3), after the eligibility checks.
  * The allowed updated expiration times are the distinct `periodStart`s of the pending
  * renewals, ascending; the default is the earliest (cancel them all). Every pending renewal

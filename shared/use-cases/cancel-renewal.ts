@@ -34,8 +34,10 @@ export interface CancelRenewalInput {
  * Cancels the pending renewals a quote names, exactly once:
  * 1. claim the Idempotency-Key;
  * 2. require the rules-and-amount confirmation;
- * 3. load and check the quote and the instance, and that the updated expiration time is the quoted one;
- * 4. commit one transaction: the cancelled renewals CANCELLED on the still ACTIVE instance,
+ * 3. load and check the quote and the instance (every renewal it cancels still not started at
+ *    `now`, else QUOTE_STALE), and that the updated expiration time is the quoted one;
+ * 4. commit one transaction: the cancelled renewals CANCELLED on the still ACTIVE instance (the
+ *    write conditioned on each of them still PAID and starting after `now`),
  *    unsubscribe order PENDING, quote used, the 202 response stored under the key
  *    (no quota is used and no data is touched);
  * 5. enqueue the refund for settlement.

@@ -2,7 +2,7 @@
  * What unsubscribing and cancelling renewals share: turning a presented quote into a
  * checked plan, building the unsubscribe order, and explaining a refused commit.
  */
-import { checkEligibility, dueBy } from '#policy/index.ts';
+import { checkEligibility, dueBy, renewalsNoLongerPending, toIso } from '#policy/index.ts';
 import type { RefundQueue } from '#ports/refund-queue.ts';
 import type {
   CommitConflict,
@@ -40,7 +40,8 @@ export interface QuotedExecutionInput {
  * Loads the quote and the instance and checks, in this order: the quote exists for this
  * instance and kind (else NOT_FOUND), it is unused (QUOTE_ALREADY_USED), unexpired
  * (QUOTE_EXPIRED), the instance is still eligible (the policy's checks, flags re-checked
- * now), and nothing changed since the quote (QUOTE_STALE).
+ * now), nothing changed since the quote, and, for a renewal cancellation, every renewal it
+ * cancels is still pending at `now` (both QUOTE_STALE).
  */
 export async function loadQuoted(
   deps: { instances: InstanceStore; quotes: QuoteStore },
@@ -61,7 +62,25 @@ export async function loadQuoted(
   }
   checkEligibility(instance, kind);
   if (instance.version !== quote.instanceVersion) throw quoteStale();
+  checkStillPending(quote, instance, input.now);
   return { quote, instance };
+}
+
+/**
+ * A renewal cancellation executes only while every renewal it cancels has not started
+ * (SPEC 2.3), re-checked with the execution's `now`: a quote made before a renewal's
+ * `periodStart` and presented at or after it is stale, even inside its 15 minutes.
+ */
+function checkStillPending(quote: QuoteRecord, instance: InstanceRecord, now: Millis): void {
+  if (quote.quote.kind !== 'CANCEL_RENEWAL') return;
+  const [started] = renewalsNoLongerPending(instance.orders, quote.quote.cancelledOrderIds, now);
+  if (started) {
+    throw new RefundError(
+      'QUOTE_STALE',
+      'The quote is stale (a renewal it cancels has started); request a new one',
+      { orderId: started.orderId, periodStart: toIso(started.periodStart) },
+    );
+  }
 }
 
 export const quoteAlreadyUsed = () =>
@@ -128,6 +147,7 @@ export async function explainConflict(
       if (!instance) return notFound('Instance');
       try {
         checkEligibility(instance, kind);
+        if (quote) checkStillPending(quote, instance, input.now);
       } catch (error) {
         if (error instanceof RefundError) return error;
         throw error;

@@ -179,3 +179,95 @@ describe('cancelling paid renewals that have not started', () => {
     expect((await api.stores.instances.get(A, 'i-4'))?.orders.every((o) => o.status === 'PAID')).toBe(true);
   });
 });
+
+describe('a renewal that starts between the quote and its execution', () => {
+  let api: ApiHarness;
+  const confirmed = (quoteId: string) => ({
+    quoteId,
+    updatedExpirationTime: '2026-06-01T00:00:00.000Z',
+    confirmations: { rulesAndAmountConfirmed: true },
+  });
+
+  beforeEach(async () => {
+    api = await apiHarness({ now: '2026-05-31T23:55:00.000Z' });
+    await example4(api);
+  });
+
+  it.each(['2026-06-01T00:00:00.000Z', '2026-06-01T00:00:01.000Z'])(
+    'quoted 5 minutes before renewal A starts, executed at %s: QUOTE_STALE, nothing cancelled',
+    async (executedAt) => {
+      const quote = await api.call('POST', '/instances/i-4/refund-quotes', {
+        account: A,
+        body: { kind: 'CANCEL_RENEWAL' },
+      });
+      expect(quote.body).toMatchObject({ refundAmount: 2200, expiresAt: '2026-06-01T00:10:00.000Z' });
+
+      api.setNow(executedAt);
+      const answer = await cancel(api, 'late', confirmed(quote.body.quoteId));
+      expect(answer.status).toBe(409);
+      expect(answer.body.error).toMatchObject({
+        code: 'QUOTE_STALE',
+        details: { orderId: 'ra', periodStart: '2026-06-01T00:00:00.000Z' },
+      });
+      const stored = await api.stores.instances.get(A, 'i-4');
+      expect(stored?.orders.map((o) => o.status)).toEqual(['PAID', 'PAID', 'PAID']);
+      expect((await api.stores.quotes.get(A, quote.body.quoteId))?.usedAt).toBeNull();
+      expect((await api.allItems()).filter((item) => String(item.sk).startsWith('UORDER#'))).toEqual([]);
+
+      // A new quote offers only what can still be cancelled: renewal B.
+      const fresh = await api.call('POST', '/instances/i-4/refund-quotes', {
+        account: A,
+        body: { kind: 'CANCEL_RENEWAL' },
+      });
+      expect(fresh.body).toMatchObject({
+        refundAmount: 1200,
+        allowedExpirationTimes: ['2026-07-01T00:00:00.000Z'],
+      });
+    },
+  );
+
+  it('executed the last millisecond before the start: accepted with the quoted amount', async () => {
+    const quote = await api.call('POST', '/instances/i-4/refund-quotes', {
+      account: A,
+      body: { kind: 'CANCEL_RENEWAL' },
+    });
+    api.setNow('2026-05-31T23:59:59.999Z');
+    const answer = await cancel(api, 'in-time', confirmed(quote.body.quoteId));
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ refundAmount: 2200, createdAt: '2026-05-31T23:59:59.999Z' });
+  });
+
+  it('the transaction itself refuses a renewal that has started at the execution time (a check skipped)', async () => {
+    const quoted = await api.call('POST', '/instances/i-4/refund-quotes', {
+      account: A,
+      body: { kind: 'CANCEL_RENEWAL' },
+    });
+    const quote = await api.stores.quotes.get(A, quoted.body.quoteId);
+    const instance = await api.stores.instances.get(A, 'i-4');
+    if (!quote || !instance) throw new Error('the quote and the instance are stored');
+    const { newUnsubscribeOrder } = await import('#use-cases/quoted-execution.ts');
+    // What a use case that forgot the check would commit, dated at the renewal's start.
+    const order = newUnsubscribeOrder(quote, instance, null, Date.parse('2026-06-01T00:00:00.000Z'), []);
+    const plan = {
+      instance: {
+        ...instance,
+        orders: instance.orders.map((o) => (o.type === 'RENEW' ? { ...o, status: 'CANCELLED' as const } : o)),
+      },
+      expectedVersion: instance.version,
+      order,
+      quote,
+      idempotency: { key: 'skipped', response: { body: '{}' } },
+    };
+    await api.stores.idempotency.begin(A, 'skipped', 'f', order.createdAt);
+
+    expect(await api.stores.executions.commitRenewalCancellation(plan)).toBe('INSTANCE_CHANGED');
+    expect((await api.stores.instances.get(A, 'i-4'))?.orders.map((o) => o.status)).toEqual([
+      'PAID',
+      'PAID',
+      'PAID',
+    ]);
+    // The same plan one millisecond earlier commits.
+    const inTime = { ...plan, order: { ...order, createdAt: order.createdAt - 1 } };
+    expect(await api.stores.executions.commitRenewalCancellation(inTime)).toBeNull();
+  });
+});

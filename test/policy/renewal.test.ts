@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pendingRenewals, quoteRenewalCancellation } from '#policy/index.ts';
+import { pendingRenewals, quoteRenewalCancellation, renewalsNoLongerPending } from '#policy/index.ts';
 import type { Order } from '#shared/domain.ts';
 import { RefundError } from '#shared/errors.ts';
 import { at, instance, order } from './helpers.ts';
@@ -61,6 +61,22 @@ describe('pendingRenewals', () => {
   ])('at $now: $pending (PAID RENEW orders not started yet)', ({ now, pending }) => {
     expect(pendingRenewals(orders(), at(now)).map((o) => o.orderId)).toEqual(pending);
   });
+});
+
+describe('renewalsNoLongerPending', () => {
+  it.each([
+    { now: '2026-05-31T23:59:59.999Z', cancels: ['o-a', 'o-b'], gone: [] },
+    { now: '2026-06-01T00:00:00.000Z', cancels: ['o-a', 'o-b'], gone: ['o-a'] },
+    { now: '2026-06-01T00:00:00.000Z', cancels: ['o-b'], gone: [] },
+    { now: '2026-07-01T00:00:00.000Z', cancels: ['o-a', 'o-b'], gone: ['o-a', 'o-b'] },
+    // Cancelled meanwhile (no longer PAID): not pending either.
+    { now: '2026-05-20T00:00:00.000Z', cancels: ['o-c'], gone: ['o-c'] },
+  ])(
+    'at $now, a quote cancelling $cancels names $gone that can no longer be cancelled',
+    ({ now, cancels, gone }) => {
+      expect(renewalsNoLongerPending(orders(), cancels, at(now)).map((o) => o.orderId)).toEqual(gone);
+    },
+  );
 });
 
 describe('quoteRenewalCancellation', () => {

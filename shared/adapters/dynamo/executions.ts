@@ -21,6 +21,13 @@ type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
 >[number];
 
+/** More conditions on the instance write (ANDed), with their names and values. */
+interface ExtraConditions {
+  conditions: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+}
+
 export class DynamoExecutionStore implements ExecutionStore {
   readonly #table: TableRef;
 
@@ -86,9 +93,26 @@ export class DynamoExecutionStore implements ExecutionStore {
     return this.#commit(items);
   }
 
+  /**
+   * Besides the version, the instance write requires each renewal it cancels to be, in the
+   * stored item, still PAID and starting after the execution's `now` (the order's `createdAt`):
+   * the transaction itself refuses to cancel a renewal that has started (SPEC 2.3), whatever
+   * the caller checked before.
+   */
   async commitRenewalCancellation(plan: RenewalCancellationPlan): Promise<CommitConflict | null> {
+    const quoted = plan.quote.quote;
+    if (quoted.kind !== 'CANCEL_RENEWAL') throw new Error('a renewal cancellation has a renewal quote');
+    const cancelled = new Set(quoted.cancelledOrderIds);
+    const indexes = plan.instance.orders.flatMap((order, i) => (cancelled.has(order.orderId) ? [i] : []));
+    if (indexes.length !== cancelled.size)
+      throw new Error('the cancelled renewals are orders of the instance');
+    const stillPending = {
+      conditions: indexes.map((i) => `#orders[${i}].#status = :paid AND #orders[${i}].#periodStart > :now`),
+      names: { '#orders': 'orders', '#periodStart': 'periodStart' },
+      values: { ':paid': 'PAID', ':now': plan.order.createdAt },
+    };
     return this.#commit([
-      ['INSTANCE_CHANGED', this.#instancePut(plan.instance, plan.expectedVersion)],
+      ['INSTANCE_CHANGED', this.#instancePut(plan.instance, plan.expectedVersion, stillPending)],
       [null, this.#orderPut(plan.order)],
       ['QUOTE_USED', this.#quoteUse(plan.quote, plan.order)],
       ['IDEMPOTENCY_LOST', this.#idempotencyComplete(plan.instance.accountId, plan.idempotency)],
@@ -112,7 +136,11 @@ export class DynamoExecutionStore implements ExecutionStore {
     }
   }
 
-  #instancePut(instance: InstanceRecord, expectedVersion: number): TransactItem {
+  #instancePut(
+    instance: InstanceRecord,
+    expectedVersion: number,
+    extra: ExtraConditions = { conditions: [], names: {}, values: {} },
+  ): TransactItem {
     return {
       Put: {
         TableName: this.#table.tableName,
@@ -122,9 +150,9 @@ export class DynamoExecutionStore implements ExecutionStore {
           ...instance,
           version: expectedVersion + 1,
         },
-        ConditionExpression: 'version = :v AND #status = :active',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':v': expectedVersion, ':active': 'ACTIVE' },
+        ConditionExpression: ['version = :v AND #status = :active', ...extra.conditions].join(' AND '),
+        ExpressionAttributeNames: { '#status': 'status', ...extra.names },
+        ExpressionAttributeValues: { ':v': expectedVersion, ':active': 'ACTIVE', ...extra.values },
       },
     };
   }
