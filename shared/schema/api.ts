@@ -7,8 +7,8 @@
  * when every route's schemas were built at import; README, Performance).
  */
 import * as z from 'zod/mini';
-import { id, instant } from './common.ts';
-import { orderWireSchema } from './instance.ts';
+import { id, instant, oneOf } from './common.ts';
+import { ingestedOrderWireSchema } from './instance.ts';
 
 const REASON_CODES = [
   'NO_LONGER_NEEDED',
@@ -22,7 +22,7 @@ const REASON_CODES = [
 export const reasonSchema = z.lazy(() =>
   z
     .strictObject({
-      code: z.enum(REASON_CODES),
+      code: oneOf(REASON_CODES),
       text: z.optional(z.string().check(z.maxLength(500, 'must be at most 500 characters'))),
     })
     .check(
@@ -36,7 +36,7 @@ export const reasonSchema = z.lazy(() =>
 export const quoteRequestSchema = z.lazy(() =>
   z
     .strictObject({
-      kind: z.enum(['UNSUBSCRIBE', 'CANCEL_RENEWAL']),
+      kind: oneOf(['UNSUBSCRIBE', 'CANCEL_RENEWAL']),
       updatedExpirationTime: z.optional(instant()),
     })
     .check(
@@ -53,7 +53,7 @@ const confirmation = () => z.optional(z.boolean());
 export const unsubscribeRequestSchema = z.lazy(() =>
   z.strictObject({
     quoteId: id(),
-    refundType: z.enum(['FULL_REFUND', 'PARTIAL_REFUND']),
+    refundType: oneOf(['FULL_REFUND', 'PARTIAL_REFUND']),
     confirmations: z._default(
       z.strictObject({ rulesAndAmountConfirmed: confirmation(), dataBackupConfirmed: confirmation() }),
       () => ({}),
@@ -77,10 +77,11 @@ export const ingestOrderRequestSchema = z.lazy(() =>
     instanceId: id(),
     product: id(),
     edition: z.string().check(z.minLength(1), z.maxLength(128)),
-    billingMethod: z.enum(['SUBSCRIPTION', 'PAY_AS_YOU_GO']),
+    billingMethod: oneOf(['SUBSCRIPTION', 'PAY_AS_YOU_GO']),
     currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD')),
+    // Stored as PAID; `status` is only ever PAID here (see ingestedOrderWireSchema).
     order: z.pipe(
-      orderWireSchema,
+      ingestedOrderWireSchema,
       z.transform(({ status: _status, ...order }) => order),
     ),
   }),
@@ -114,7 +115,7 @@ export const listInstancesQuerySchema = z.lazy(() =>
     instanceId: z.optional(id()),
     orderTimeFrom: z.optional(instant()),
     orderTimeTo: z.optional(instant()),
-    status: z.optional(z.enum(['ACTIVE', 'UNSUBSCRIBED', 'RELEASED'])),
+    status: z.optional(oneOf(['ACTIVE', 'UNSUBSCRIBED', 'RELEASED'])),
     limit: limit(),
     nextToken: token(),
   }),

@@ -14,6 +14,13 @@ export const id = () =>
 const MONEY_MESSAGE = 'must be a non-negative safe integer of minor units';
 export const money = () => z.int({ error: MONEY_MESSAGE }).check(z.minimum(0, MONEY_MESSAGE));
 
+/**
+ * One of `values`; a refusal names them (`must be one of NEW, RENEW`) rather than zod's
+ * bare "Invalid input".
+ */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
 export const currency = () => z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD'));
 
 const INSTANT_MESSAGE = 'must be an ISO-8601 UTC instant such as 2026-04-10T15:30:00.000Z';
@@ -39,7 +46,8 @@ export const instant = () =>
 
 /** Parses `value` or throws `VALIDATION_FAILED` listing every bad field by its path. */
 export function parseOrThrow<T extends z.ZodMiniType>(schema: T, value: unknown, prefix = ''): z.infer<T> {
-  const result = z.safeParse(schema, value);
+  // The input on each issue only tells a missing field from a wrong one; it is never shown.
+  const result = z.safeParse(schema, value, { reportInput: true });
   if (result.success) return result.data;
   throw validationFailed(
     result.error.issues.map((issue) => {
@@ -48,8 +56,18 @@ export function parseOrThrow<T extends z.ZodMiniType>(schema: T, value: unknown,
       return {
         field:
           unknownKeys.length > 0 ? [path, unknownKeys.join(',')].filter(Boolean).join('.') : path || '(root)',
-        message: issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message,
+        message: issue.code === 'unrecognized_keys' ? 'unknown field' : messageOf(issue),
       };
     }),
   );
+}
+
+/**
+ * The issue's own message, or for a value of the wrong type (zod/mini's bare "Invalid input",
+ * which names nothing) what was expected: `is required`, `must be a boolean`.
+ */
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_type' || issue.message !== 'Invalid input') return issue.message;
+  if (issue.input === undefined) return 'is required';
+  return `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
 }

@@ -9,7 +9,7 @@
 import * as z from 'zod/mini';
 import type { Flags, InstanceFacts, Order } from '#shared/domain.ts';
 import { validationFailed } from '#shared/errors.ts';
-import { currency, id, instant, money, parseOrThrow } from './common.ts';
+import { currency, id, instant, money, oneOf, parseOrThrow } from './common.ts';
 
 /** 1–128 characters of anything: names and payment references are not ids. */
 const label = () =>
@@ -17,34 +17,62 @@ const label = () =>
 
 export const paymentMethodWireSchema = z.lazy(() =>
   z.strictObject({
-    type: z.enum(['CARD', 'PAYPAL', 'BALANCE']),
+    type: oneOf(['CARD', 'PAYPAL', 'BALANCE']),
     reference: label(),
   }),
 );
 
+/** The fields of an order on the wire, but its status. */
+const orderFields = () => ({
+  orderId: id(),
+  type: oneOf(['NEW', 'RENEW']),
+  paidAt: instant(),
+  periodStart: instant(),
+  periodEnd: instant(),
+  cashPaid: money(),
+  voucherPaid: money(),
+  paymentMethod: paymentMethodWireSchema,
+});
+
+/** `periodEnd` must be after `periodStart` (the period is half-open). */
+const periodCheck = () =>
+  z.refine<{ periodStart: number; periodEnd: number }>((o) => o.periodEnd > o.periodStart, {
+    message: 'must be after periodStart',
+    path: ['periodEnd'],
+  });
+
 /**
- * An order on the wire. `status` may be omitted (billing only sends paid orders) and then
- * defaults to `PAID`. `periodEnd` must be after `periodStart` (the period is half-open).
+ * An order on the wire (an instance's orders: a CLI file, an API answer fed back in).
+ * `status` may be omitted and then defaults to `PAID`.
  */
 export const orderWireSchema = z.lazy(() =>
   z
+    .strictObject({ ...orderFields(), status: z._default(oneOf(['PAID', 'CANCELLED']), 'PAID') })
+    .check(periodCheck()),
+);
+
+export const INGESTED_STATUS_MESSAGE =
+  'must be PAID or omitted: billing sends paid orders only (a cancellation is not ingested)';
+
+/**
+ * An order as billing sends it to `POST /internal/orders`: a paid order. `status` may be
+ * omitted; if sent it must be `PAID` (a `CANCELLED` order is refused, not stored as paid).
+ */
+export const ingestedOrderWireSchema = z.lazy(() =>
+  z
     .strictObject({
-      orderId: id(),
-      type: z.enum(['NEW', 'RENEW']),
-      paidAt: instant(),
-      periodStart: instant(),
-      periodEnd: instant(),
-      cashPaid: money(),
-      voucherPaid: money(),
-      paymentMethod: paymentMethodWireSchema,
-      status: z._default(z.enum(['PAID', 'CANCELLED']), 'PAID'),
+      ...orderFields(),
+      status: z.optional(
+        z
+          .literal('PAID', { error: INGESTED_STATUS_MESSAGE })
+          .check(
+            z.describe(
+              'Optional; only PAID. Billing sends paid orders only: a CANCELLED order is refused (400), never stored as paid.',
+            ),
+          ),
+      ),
     })
-    .check(
-      z.refine((o) => o.periodEnd > o.periodStart, {
-        message: 'must be after periodStart',
-        path: ['periodEnd'],
-      }),
-    ),
+    .check(periodCheck()),
 );
 
 const NO_FLAGS: Flags = {
@@ -67,7 +95,7 @@ export const flagsWireSchema = z.lazy(() =>
 
 const retentionItemWireSchema = () =>
   z.strictObject({
-    status: z.enum(['RETAINED', 'PURGED', 'RESTORED']),
+    status: oneOf(['RETAINED', 'PURGED', 'RESTORED']),
     purgeAt: z.optional(z.nullable(instant())),
     purgedAt: z.optional(z.nullable(instant())),
   });
@@ -82,9 +110,9 @@ export const instanceWireSchema = z.lazy(() =>
     instanceId: id(),
     product: id(),
     edition: label(),
-    billingMethod: z.enum(['SUBSCRIPTION', 'PAY_AS_YOU_GO']),
+    billingMethod: oneOf(['SUBSCRIPTION', 'PAY_AS_YOU_GO']),
     currency: currency(),
-    status: z.enum(['ACTIVE', 'UNSUBSCRIBED', 'RELEASED']),
+    status: oneOf(['ACTIVE', 'UNSUBSCRIBED', 'RELEASED']),
     expiresAt: z.optional(z.nullable(instant())),
     flags: flagsWireSchema,
     orders: z.array(orderWireSchema),

@@ -1,0 +1,102 @@
+/**
+ * Order ingestion refuses what it cannot honour: a status other than PAID, totals that would
+ * leave the safe-integer range; and it answers identical replays as replays, even when they
+ * arrive at once.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '#infra/openapi/document.ts';
+import { type ApiHarness, apiHarness, orderBody } from '#test/support/api.ts';
+
+const A = 'acct-harden';
+const internal = { account: 'billing', internal: true } as const;
+const ingest = (api: ApiHarness, body: unknown) =>
+  api.call('POST', '/internal/orders', { ...internal, body });
+
+describe('order ingestion hardening', () => {
+  let api: ApiHarness;
+
+  beforeAll(async () => {
+    api = await apiHarness({ now: '2026-03-05T10:00:00.000Z' });
+  });
+
+  const newOrder = (instanceId: string, cashPaid = 3100) =>
+    orderBody(A, instanceId, {
+      orderId: `${instanceId}-new`,
+      paidAt: '2026-03-01T00:00:00.000Z',
+      periodEnd: '2026-04-01T00:00:00.000Z',
+      cashPaid,
+    });
+
+  const renewal = (instanceId: string, n: number, cashPaid = 2800) =>
+    orderBody(A, instanceId, {
+      orderId: `${instanceId}-r${n}`,
+      type: 'RENEW',
+      paidAt: '2026-03-02T00:00:00.000Z',
+      periodStart: `2026-${String(3 + n).padStart(2, '0')}-01T00:00:00.000Z`,
+      periodEnd: `2026-${String(4 + n).padStart(2, '0')}-01T00:00:00.000Z`,
+      cashPaid,
+    });
+
+  describe('order.status', () => {
+    it('refuses a CANCELLED order with 400 naming order.status, and stores nothing', async () => {
+      const cancelled = newOrder('st-1');
+      const body = { ...cancelled, order: { ...cancelled.order, status: 'CANCELLED' } };
+      const answer = await ingest(api, body);
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('VALIDATION_FAILED');
+      expect(answer.body.error.details.issues).toEqual([
+        { field: 'order.status', message: expect.stringMatching(/must be PAID/) },
+      ]);
+      expect(await api.stores.instances.get(A, 'st-1')).toBeNull();
+      expect(await api.stores.instances.getOrderClaim(A, 'st-1-new')).toBeNull();
+
+      // Nothing was recorded, so there is nothing to quote.
+      const quote = await api.call('POST', '/instances/st-1/refund-quotes', {
+        account: A,
+        body: { kind: 'UNSUBSCRIBE' },
+      });
+      expect(quote.status).toBe(404);
+    });
+
+    it('refuses a CANCELLED renewal too, leaving the instance as it was', async () => {
+      expect((await ingest(api, newOrder('st-2'))).status).toBe(201);
+      const r = renewal('st-2', 1);
+      const answer = await ingest(api, { ...r, order: { ...r.order, status: 'CANCELLED' } });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.details.issues[0].field).toBe('order.status');
+      const stored = await api.stores.instances.get(A, 'st-2');
+      expect(stored?.orders.map((o) => o.orderId)).toEqual(['st-2-new']);
+      expect(stored?.version).toBe(1);
+    });
+
+    it('accepts status PAID (or none) as the same paid order: an explicit PAID replays the omitted one', async () => {
+      const plain = newOrder('st-3');
+      expect((await ingest(api, plain)).status).toBe(201);
+      const explicit = await ingest(api, { ...plain, order: { ...plain.order, status: 'PAID' } });
+      expect(explicit.status).toBe(200);
+      expect(explicit.body.orders).toEqual([
+        expect.objectContaining({ orderId: 'st-3-new', status: 'PAID' }),
+      ]);
+    });
+
+    it('is documented as it behaves: order.status is optional and only PAID', () => {
+      const operation = openApiDocument().paths['/internal/orders']?.post as {
+        requestBody: {
+          content: {
+            'application/json': {
+              schema: {
+                properties: {
+                  order: { properties: { status: { const?: string; enum?: string[] } }; required: string[] };
+                };
+              };
+            };
+          };
+        };
+      };
+      const order = operation.requestBody.content['application/json'].schema.properties.order;
+      const allowed = order.properties.status.enum ?? [order.properties.status.const];
+      expect(allowed).toEqual(['PAID']);
+      expect(order.required).not.toContain('status');
+    });
+  });
+});
