@@ -162,6 +162,8 @@ export function presentUnsubscribeOrder(order: UnsubscribeOrder): UnsubscribeOrd
       status: entry.status,
       at: toIso(entry.at),
       ...(entry.note ? { note: entry.note } : {}),
+      ...(entry.orderId ? { orderId: entry.orderId } : {}),
+      ...(entry.failureReason ? { failureReason: entry.failureReason } : {}),
     })),
   };
 }

@@ -161,7 +161,16 @@ export const unsubscribeOrderResponseSchema = z.strictObject({
   settledAt: nullableInstant(),
   slaBreached: z.boolean(),
   history: z.array(
-    z.strictObject({ status: unsubscribeOrderStatus, at: instantOut(), note: z.optional(text()) }),
+    z.strictObject({
+      status: unsubscribeOrderStatus,
+      at: instantOut(),
+      /** A machine-readable note, e.g. `REFUND_FAILED`, `REFUND_REVERSED`, `DEAD_LETTERED`. */
+      note: z.optional(text()),
+      /** The refund line (its order) a note is about. */
+      orderId: z.optional(text()),
+      /** The payment provider's failure code, e.g. `expired_or_canceled_card` (never free text). */
+      failureReason: z.optional(text()),
+    }),
   ),
 });
 

@@ -69,7 +69,7 @@ export interface UnsubscribeOrder {
   dueBy: string;
   settledAt: string | null;
   slaBreached: boolean;
-  history: { status: string; at: string; note?: string }[];
+  history: { status: string; at: string; note?: string; orderId?: string; failureReason?: string }[];
 }
 
 export interface Balance {

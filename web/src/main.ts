@@ -685,7 +685,9 @@ async function showOrder(orderId: string): Promise<void> {
             h('strong', {}, e.status),
             ' ',
             h('time', { dateTime: e.at }, localTime(e.at)),
-            e.note ? ` (${e.note})` : '',
+            e.note
+              ? ` (${[e.note, e.orderId && `order ${e.orderId}`, e.failureReason].filter(Boolean).join(', ')})`
+              : '',
           ),
         ),
       ),
