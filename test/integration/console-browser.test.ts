@@ -10,7 +10,14 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '#infra/local/runtime.ts';
 import { DEMO_ACCOUNT } from '#infra/local/seed.ts';
-import { axeViolations, launchBrowser, tabTo, waitForText } from '#test/support/browser.ts';
+import {
+  axeViolations,
+  installMovableClock,
+  launchBrowser,
+  moveClock,
+  tabTo,
+  waitForText,
+} from '#test/support/browser.ts';
 
 const SECRET = 'console-browser-secret';
 let runtime: LocalRuntime;
@@ -30,6 +37,7 @@ beforeAll(async () => {
   });
   browser = await launchBrowser();
   page = await browser.newPage();
+  await installMovableClock(page);
   await page.setViewport({ width: 1200, height: 900 });
 }, 120_000);
 
@@ -52,6 +60,9 @@ async function expectAccessible(screen: string): Promise<void> {
   const violations = await axeViolations(page);
   expect({ screen, violations }).toEqual({ screen, violations: [] });
 }
+
+const DAY = 24 * 60 * 60 * 1000;
+const QUOTE_LIFETIME_MS = 15 * 60 * 1000;
 
 const heading = () => page.$eval('h1', (h) => h.textContent);
 const focusedText = () => page.evaluate(() => document.activeElement?.textContent ?? '');
@@ -92,6 +103,50 @@ describe('customer console in a browser', () => {
     await page.$eval('input[name=instanceId]', (i) => {
       (i as HTMLInputElement).value = '';
     });
+    await page.click('form.filters button[type=submit]');
+    await waitForText(page, 'table', 'demo-fresh');
+  });
+
+  it('keeps the order-time range in its fields after Search, so a second Search keeps it', async () => {
+    // Only demo-flaky (paid 10 days ago) has an order paid between 15 and 5 days ago.
+    const [from, to] = await page.evaluate((day: number) => {
+      const local = (ms: number) => {
+        const d = new Date(ms);
+        const p = (n: number) => String(n).padStart(2, '0');
+        return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+      };
+      return [local(Date.now() - 15 * day), local(Date.now() - 5 * day)];
+    }, DAY);
+    const setDates = (a: string, b: string) =>
+      page.evaluate(
+        (x: string, y: string) => {
+          (document.querySelector('input[name=orderTimeFrom]') as HTMLInputElement).value = x;
+          (document.querySelector('input[name=orderTimeTo]') as HTMLInputElement).value = y;
+        },
+        a,
+        b,
+      );
+    const rowIds = () => page.$$eval('tbody tr', (rows) => rows.map((r) => r.textContent ?? ''));
+    const dates = () =>
+      page.evaluate(() =>
+        ['orderTimeFrom', 'orderTimeTo'].map(
+          (n) => (document.querySelector(`input[name=${n}]`) as HTMLInputElement).value,
+        ),
+      );
+
+    await setDates(from ?? '', to ?? '');
+    await page.click('form.filters button[type=submit]');
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+    expect(await rowIds()).toEqual([expect.stringContaining('demo-flaky')]);
+    expect(await dates()).toEqual([from, to]);
+
+    // Search again without touching the fields: the range still applies.
+    await page.click('form.filters button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('[aria-live] p')?.textContent !== 'Loading…');
+    expect(await rowIds()).toEqual([expect.stringContaining('demo-flaky')]);
+    expect(await dates()).toEqual([from, to]);
+
+    await setDates('', '');
     await page.click('form.filters button[type=submit]');
     await waitForText(page, 'table', 'demo-fresh');
   });
@@ -172,6 +227,120 @@ describe('customer console in a browser', () => {
     const instance = await api('GET', '/instances/demo-renewing');
     const orders = instance.body.orders as { type: string; status: string }[];
     expect(orders.filter((o) => o.type === 'RENEW').map((o) => o.status)).toEqual(['CANCELLED']);
+  });
+
+  it('shows the refund lines of the expiration time chosen', async () => {
+    // NEW for 30 days from 10 days ago, renewal A (1000) and renewal B (1200) after it.
+    const start = Date.now() - 10 * DAY;
+    const at = (ms: number) => new Date(ms).toISOString();
+    const orders = [
+      { orderId: 'two-new', type: 'NEW', paid: start, from: start, to: start + 30 * DAY, cash: 3000 },
+      {
+        orderId: 'two-ra',
+        type: 'RENEW',
+        paid: start + DAY,
+        from: start + 30 * DAY,
+        to: start + 60 * DAY,
+        cash: 1000,
+      },
+      {
+        orderId: 'two-rb',
+        type: 'RENEW',
+        paid: start + DAY,
+        from: start + 60 * DAY,
+        to: start + 90 * DAY,
+        cash: 1200,
+      },
+    ];
+    for (const o of orders) {
+      const ingested = await api(
+        'POST',
+        '/internal/orders',
+        {
+          accountId: DEMO_ACCOUNT,
+          instanceId: 'demo-two-renewals',
+          product: 'cloud-firewall',
+          edition: 'Enterprise',
+          billingMethod: 'SUBSCRIPTION',
+          currency: 'USD',
+          order: {
+            orderId: o.orderId,
+            type: o.type,
+            paidAt: at(o.paid),
+            periodStart: at(o.from),
+            periodEnd: at(o.to),
+            cashPaid: o.cash,
+            voucherPaid: 0,
+            paymentMethod: { type: 'CARD', reference: 'card-7777' },
+          },
+        },
+        true,
+      );
+      expect(ingested.status).toBe(201);
+    }
+    await page.goto(`${runtime.url}/#/renewal/demo-two-renewals`);
+    await page.waitForFunction(() => document.querySelectorAll('input[type=radio]').length === 2);
+    const shown = () =>
+      page.evaluate(() => {
+        const checked = document.querySelector('input[type=radio]:checked') as HTMLInputElement;
+        const label = checked.labels?.[0]?.querySelector('strong')?.textContent ?? '';
+        const rows = Array.from(document.querySelectorAll('table tbody tr')).map(
+          (r) => r.querySelector('td')?.textContent ?? '',
+        );
+        return { label, rows };
+      });
+    const radios = await page.$$('input[type=radio]');
+
+    await radios[1]?.click(); // the later expiration time cancels renewal B only
+    expect(await shown()).toEqual({ label: '$12.00', rows: ['two-rb'] });
+    await radios[0]?.click(); // the earlier one cancels both
+    expect(await shown()).toEqual({ label: '$22.00', rows: ['two-ra', 'two-rb'] });
+    await radios[1]?.click();
+    expect(await shown()).toEqual({ label: '$12.00', rows: ['two-rb'] });
+  });
+
+  it('says the quote expired when its countdown reaches zero', async () => {
+    await page.goto(`${runtime.url}/#/unsubscribe/demo-closed`);
+    await page.waitForSelector('[data-field=refundType]');
+    try {
+      await moveClock(page, QUOTE_LIFETIME_MS + 1000);
+      await page.waitForSelector('.refusal[data-code]');
+      const refusal = await page.$eval('.refusal[data-code]', (a) => ({
+        code: (a as HTMLElement).dataset.code,
+        text: a.textContent ?? '',
+      }));
+      expect(refusal).toEqual({
+        code: 'QUOTE_EXPIRED',
+        text: expect.stringContaining('The refund quote has expired'),
+      });
+      // An expired quote cannot be taken to the dialog any more.
+      expect(await page.$eval('.actions button.primary', (b) => (b as HTMLButtonElement).disabled)).toBe(
+        true,
+      );
+    } finally {
+      await moveClock(page, 0);
+    }
+  });
+
+  it('closes the confirmation dialog when the quote expires and offers a new quote', async () => {
+    await page.goto(`${runtime.url}/#/unsubscribe/demo-two-renewals`);
+    await page.waitForSelector('[data-field=refundType]');
+    await page.click('input[name=rulesAndAmountConfirmed]');
+    await page.click('input[name=dataBackupConfirmed]');
+    await page.click('.actions button.primary');
+    await page.waitForSelector('dialog[open]');
+    try {
+      await moveClock(page, QUOTE_LIFETIME_MS + 1000);
+      await page.waitForFunction(() => document.querySelector('dialog[open]') === null);
+      await page.waitForSelector('[data-code=QUOTE_EXPIRED]');
+      expect(await focusedText()).toBe('Get a new quote');
+    } finally {
+      await moveClock(page, 0);
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-code=QUOTE_EXPIRED]') === null);
+    await page.waitForSelector('[data-field=refundType]');
+    expect(await page.$('dialog[open]')).toBeNull();
   });
 
   it('shows the abnormal-state refusal with its reasons', async () => {

@@ -89,3 +89,28 @@ export async function waitForText(
     text,
   );
 }
+
+/**
+ * Lets a test move the page's clock (`Date.now`) forward or back without waiting: installed
+ * before the page's own script runs (through the DevTools protocol, which the page's CSP does
+ * not govern). The page's timers still fire in real time; what they read is the moved clock.
+ */
+export async function installMovableClock(page: Page): Promise<void> {
+  await page.evaluateOnNewDocument(() => {
+    const realNow = Date.now.bind(Date);
+    let offset = 0;
+    Date.now = () => realNow() + offset;
+    Object.defineProperty(window, '__moveClock', {
+      value: (ms: number) => {
+        offset = ms === 0 ? 0 : offset + ms;
+      },
+    });
+  });
+}
+
+/** Moves the page's clock by `ms` (0 puts it back to the real time). */
+export async function moveClock(page: Page, ms: number): Promise<void> {
+  await page.evaluate((by: number) => {
+    (window as unknown as { __moveClock: (ms: number) => void }).__moveClock(by);
+  }, ms);
+}

@@ -20,7 +20,7 @@ import { type Auth, loadAuth } from './auth.ts';
 import { append, field, h, mount, uid } from './dom.ts';
 import { formatMoney } from './money.ts';
 import { refusalOf } from './refusals.ts';
-import { billingTime, countdown, fromLocalInput, localTime } from './time.ts';
+import { billingTime, countdown, fromLocalInput, localTime, toLocalInput } from './time.ts';
 
 export const RULES_TEXT = 'I have read the Unsubscription Rules and confirmed the refund amount';
 export const BACKUP_TEXT = 'Data has been backed up and migrated';
@@ -177,8 +177,16 @@ function tabList(active: Tab): HTMLElement {
 async function showList(tab: Tab): Promise<void> {
   const { query } = listState;
   const idInput = h('input', { type: 'search', name: 'instanceId', value: query.instanceId ?? '' });
-  const fromInput = h('input', { type: 'datetime-local', name: 'orderTimeFrom' });
-  const toInput = h('input', { type: 'datetime-local', name: 'orderTimeTo' });
+  const fromInput = h('input', {
+    type: 'datetime-local',
+    name: 'orderTimeFrom',
+    value: toLocalInput(query.orderTimeFrom),
+  });
+  const toInput = h('input', {
+    type: 'datetime-local',
+    name: 'orderTimeTo',
+    value: toLocalInput(query.orderTimeTo),
+  });
   const statusSelect = h(
     'select',
     { name: 'status' },
@@ -290,11 +298,22 @@ function quoteLines(quote: Quote): HTMLElement {
   );
 }
 
-function expiry(quote: Quote, onExpired: () => void): HTMLElement {
-  const timer = h('span', { role: 'timer', 'aria-live': 'off' }, countdown(quote.expiresAt, Date.now()));
+/**
+ * When a quote expires on the page's clock: as long after its receipt as the service gave it
+ * (`expiresAt − asOf`), so a page whose clock differs from the service's (or a local runtime
+ * whose clock was moved) counts the quote's real 15 minutes.
+ */
+function deadlineOf(quote: Quote, receivedAt: number): number {
+  return receivedAt + Date.parse(quote.expiresAt) - Date.parse(quote.asOf);
+}
+
+/** The quote's validity and countdown; at zero, `onExpired` runs once. */
+function expiry(quote: Quote, deadline: number, onExpired: () => void): HTMLElement {
+  const left = () => countdown(deadline, Date.now());
+  const timer = h('span', { role: 'timer', 'aria-live': 'off' }, left());
   const id = window.setInterval(() => {
-    timer.textContent = countdown(quote.expiresAt, Date.now());
-    if (Date.now() >= Date.parse(quote.expiresAt)) {
+    timer.textContent = left();
+    if (Date.now() >= deadline) {
       clearInterval(id);
       onExpired();
     }
@@ -309,6 +328,22 @@ function expiry(quote: Quote, onExpired: () => void): HTMLElement {
     timer,
     ' left.',
   );
+}
+
+/**
+ * The quote can no longer be confirmed: close the dialog if it is open and offer a new quote
+ * (focused, so a keyboard or screen-reader user lands on it).
+ */
+function quoteExpired(
+  dialog: HTMLDialogElement,
+  proceed: HTMLButtonElement,
+  status: HTMLElement,
+  requote: () => void,
+): void {
+  if (dialog.open) dialog.close();
+  proceed.disabled = true;
+  mount(status, refusalBox({ code: 'QUOTE_EXPIRED' }, [button('Get a new quote', requote)]));
+  status.querySelector('button')?.focus();
 }
 
 function checkbox(label: string, name: string): { box: HTMLInputElement; el: HTMLElement } {
@@ -382,8 +417,10 @@ async function showUnsubscribe(instanceId: string): Promise<void> {
     h('p', { 'aria-live': 'polite' }, 'Getting a refund quote…'),
   );
   let quote: Quote;
+  let receivedAt: number;
   try {
     quote = await api.post<Quote>(path`/instances/${instanceId}/refund-quotes`, { kind: 'UNSUBSCRIBE' });
+    receivedAt = Date.now();
   } catch (error) {
     show(
       heading(`Unsubscribe ${instanceId}`),
@@ -475,9 +512,7 @@ async function showUnsubscribe(instanceId: string): Promise<void> {
           : null,
       ),
       quoteLines(quote),
-      expiry(quote, () => {
-        mount(status, refusalBox({ code: 'QUOTE_EXPIRED' }, [button('Get a new quote', requote)]));
-      }),
+      expiry(quote, deadlineOf(quote, receivedAt), () => quoteExpired(dialog, proceed, status, requote)),
     ),
     h(
       'section',
@@ -510,6 +545,7 @@ async function showRenewal(instanceId: string): Promise<void> {
   const title = () => heading(`Cancel the renewal of ${instanceId}`);
   const requote = () => void showRenewal(instanceId);
   let quotes: Quote[];
+  let receivedAt: number;
   try {
     const first = await api.post<Quote>(path`/instances/${instanceId}/refund-quotes`, {
       kind: 'CANCEL_RENEWAL',
@@ -526,6 +562,7 @@ async function showRenewal(instanceId: string): Promise<void> {
         ),
       )),
     ].sort((a, b) => Date.parse(a.updatedExpirationTime ?? '') - Date.parse(b.updatedExpirationTime ?? ''));
+    receivedAt = Date.now();
   } catch (error) {
     show(
       title(),
@@ -562,6 +599,11 @@ async function showRenewal(instanceId: string): Promise<void> {
     };
   });
   const chosen = () => (radios.find((r) => r.input.checked) ?? radios[0])?.quote ?? first;
+  // The lines of the expiration time chosen, redrawn when the choice changes.
+  const lines = h('div', {}, quoteLines(chosen()));
+  for (const r of radios) r.input.addEventListener('change', () => mount(lines, quoteLines(chosen())));
+  // The quotes expire together: the page counts down to the first of them.
+  const soonest = quotes.reduce((a, q) => (deadlineOf(q, receivedAt) < deadlineOf(a, receivedAt) ? q : a));
   const { dialog, open } = reasonDialog({
     title: 'Confirm renewal cancellation',
     confirmLabel: 'Confirm cancellation',
@@ -594,6 +636,18 @@ async function showRenewal(instanceId: string): Promise<void> {
         );
     },
   });
+  const proceed = button(
+    'Cancel renewal',
+    () => {
+      if (!rules.box.checked) {
+        mount(status, h('p', { className: 'refusal', role: 'alert' }, 'Please tick the confirmation first.'));
+        return;
+      }
+      mount(status);
+      open();
+    },
+    'primary',
+  );
   mount(
     main,
     title(),
@@ -607,33 +661,12 @@ async function showRenewal(instanceId: string): Promise<void> {
         h('legend', {}, 'Updated expiration time'),
         radios.map((r) => r.el),
       ),
-      quoteLines(first),
-      expiry(first, () =>
-        mount(status, refusalBox({ code: 'QUOTE_EXPIRED' }, [button('Get a new quote', requote)])),
-      ),
+      lines,
+      expiry(soonest, deadlineOf(soonest, receivedAt), () => quoteExpired(dialog, proceed, status, requote)),
       h('fieldset', {}, h('legend', {}, 'Confirmation'), rules.el),
     ),
     status,
-    h(
-      'p',
-      { className: 'actions' },
-      button(
-        'Cancel renewal',
-        () => {
-          if (!rules.box.checked) {
-            mount(
-              status,
-              h('p', { className: 'refusal', role: 'alert' }, 'Please tick the confirmation first.'),
-            );
-            return;
-          }
-          mount(status);
-          open();
-        },
-        'primary',
-      ),
-      link('Back to renewals', '#/renewals'),
-    ),
+    h('p', { className: 'actions' }, proceed, link('Back to renewals', '#/renewals')),
     dialog,
   );
 }

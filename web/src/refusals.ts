@@ -76,5 +76,10 @@ export function refusalOf(error: unknown): Refusal {
       retry: error.code === 'IDEMPOTENCY_IN_PROGRESS' || error.status >= 500,
     };
   }
+  // A refusal the page itself decides (the quote's countdown reached zero): a known code.
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (code !== 'INTERNAL' && MESSAGES[code]) {
+    return { code, title: MESSAGES[code], reasons: [], requote: REQUOTE_CODES.has(code), retry: false };
+  }
   return { code: 'INTERNAL', title: MESSAGES.INTERNAL ?? '', reasons: [], requote: false, retry: true };
 }
