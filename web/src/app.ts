@@ -1,0 +1,133 @@
+/**
+ * The page around the screens: the header (who is signed in, the console's navigation), the
+ * main area a screen is shown in, the timers of the screen on show, and the hash router.
+ * Screens receive the App and never touch the page outside `main`.
+ */
+import type { Api } from './api.ts';
+import type { Auth } from './auth.ts';
+import { type Child, h, mount } from './dom.ts';
+import { button, heading, link } from './ui.ts';
+
+export interface App {
+  api: Api;
+  auth: Auth;
+  /** Shows a screen: clears the last one's timers, replaces the main area, focuses its h1. */
+  show(...children: (Child | Child[])[]): HTMLElement;
+  /** Keeps a timer (interval or timeout) of the screen on show; cleared when it changes. */
+  keepTimer(id: number): void;
+}
+
+/** A screen, given the `:name` segments of its route (`orders/:id` → `{id}`). */
+export type Screen = (app: App, params: Record<string, string>) => void | Promise<void>;
+
+export interface Routes {
+  /** Route patterns (`'orders'`, `'orders/:id'`) and their screens. */
+  screens: Record<string, Screen>;
+  /** The route of `#/` and of any hash no pattern matches. */
+  home: string;
+  /** The header's links: label and hash. */
+  nav: [string, string][];
+}
+
+/** The screen and parameters of a hash (`#/orders/o-1` → the `orders/:id` screen, `{id: 'o-1'}`). */
+export function match(
+  screens: Record<string, Screen>,
+  hash: string,
+): { screen: Screen; params: Record<string, string> } | undefined {
+  let parts: string[];
+  try {
+    parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return undefined; // a malformed %-escape
+  }
+  for (const [pattern, screen] of Object.entries(screens)) {
+    const names = pattern.split('/');
+    if (names.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    const fits = names.every((name, i) => {
+      const part = parts[i] ?? '';
+      if (name.startsWith(':')) params[name.slice(1)] = part;
+      return name.startsWith(':') || name === part;
+    });
+    if (fits) return { screen, params };
+  }
+  return undefined;
+}
+
+export function createApp(root: HTMLElement, api: Api, auth: Auth, routes: Routes): { route(): void } {
+  let timers: number[] = [];
+  const app: App = {
+    api,
+    auth,
+    show(...children) {
+      for (const timer of timers) clearInterval(timer);
+      timers = [];
+      const main = document.getElementById('main') as HTMLElement;
+      mount(main, ...children);
+      main.querySelector('h1')?.focus();
+      return main;
+    },
+    keepTimer(id) {
+      timers.push(id);
+    },
+  };
+
+  function renderShell(): void {
+    const account = auth.account();
+    mount(
+      root,
+      h(
+        'a',
+        {
+          className: 'skip',
+          href: '#main',
+          onclick: (e: Event) => {
+            e.preventDefault();
+            document.getElementById('main')?.querySelector('h1')?.focus();
+          },
+        },
+        'Skip to content',
+      ),
+      h(
+        'header',
+        {},
+        h('p', { className: 'brand' }, 'Refund console'),
+        account
+          ? h(
+              'nav',
+              { 'aria-label': 'Console' },
+              routes.nav.map(([label, hash]) => link(label, hash)),
+              h('span', { className: 'account' }, `Signed in as ${account}`),
+              button('Sign out', () => {
+                auth.signOut();
+                route();
+              }),
+            )
+          : null,
+      ),
+      h('main', { id: 'main' }),
+    );
+  }
+
+  function showSignIn(): void {
+    const form = auth.signInForm(() => {
+      renderShell();
+      location.hash = `#/${routes.home}`;
+      route();
+    });
+    app.show(heading('Sign in'), form);
+  }
+
+  function route(): void {
+    if (!auth.account()) {
+      renderShell();
+      showSignIn();
+      return;
+    }
+    if (!root.querySelector('header nav')) renderShell();
+    const found = match(routes.screens, location.hash) ?? match(routes.screens, `#/${routes.home}`);
+    if (found) void found.screen(app, found.params);
+  }
+
+  return { route };
+}
