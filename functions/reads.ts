@@ -30,9 +30,15 @@ export function createHandler(deps: ReadDeps, clock: () => number = Date.now) {
     {
       'GET /instances': async (request) => {
         const accountId = callerAccount(request);
-        const { nextToken, ...query } = parseOrThrow(listInstancesQuerySchema, request.query);
+        const { nextToken, pendingRenewal, ...query } = parseOrThrow(listInstancesQuerySchema, request.query);
         const cursor = decodeNextToken(nextToken, accountId, request.query, keys.instancePrefix);
-        const page = await deps.instances.list(accountId, { ...query, cursor });
+        const page = await deps.instances.list(accountId, {
+          ...query,
+          ...(pendingRenewal === undefined
+            ? {}
+            : { pendingRenewal: { present: pendingRenewal, now: request.now } }),
+          cursor,
+        });
         return {
           statusCode: 200,
           json: {

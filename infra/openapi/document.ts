@@ -186,6 +186,14 @@ const pathParameters = (path: string) =>
     schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
   }));
 
+const QUERY_DESCRIPTIONS: Record<string, string> = {
+  nextToken: 'Opaque; from the previous page, valid only for the same caller and query',
+  orderTimeFrom:
+    'With orderTimeTo: an instance matches when any of its orders was paid in [orderTimeFrom, orderTimeTo)',
+  pendingRenewal:
+    '`true`: only ACTIVE instances with a paid renewal that has not started at the time of the request (those whose renewal can be cancelled); `false`: only the others. Applied across pages.',
+};
+
 function queryParameters(schema: Schema | undefined) {
   if (!schema) return [];
   const json = requestSchema(schema) as { properties: Record<string, JsonSchema>; required?: string[] };
@@ -193,9 +201,7 @@ function queryParameters(schema: Schema | undefined) {
     name,
     in: 'query',
     required: json.required?.includes(name) ?? false,
-    ...(name === 'nextToken'
-      ? { description: 'Opaque; from the previous page, valid only for the same caller and query' }
-      : {}),
+    ...(QUERY_DESCRIPTIONS[name] ? { description: QUERY_DESCRIPTIONS[name] } : {}),
     schema: property,
   }));
 }

@@ -17,6 +17,11 @@ export interface InstanceQuery {
   /** An instance matches when any of its orders has paidAt in [orderTimeFrom, orderTimeTo). */
   orderTimeFrom?: Millis;
   orderTimeTo?: Millis;
+  /**
+   * `present: true`: only ACTIVE instances with a pending renewal at `now` (a PAID RENEW order
+   * not started, SPEC 2.3) — those whose renewal can be cancelled; `false`: only the others.
+   */
+  pendingRenewal?: { present: boolean; now: Millis };
   limit: number;
   cursor?: string;
 }

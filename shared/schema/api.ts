@@ -116,6 +116,12 @@ export const listInstancesQuerySchema = z.lazy(() =>
     orderTimeFrom: z.optional(instant()),
     orderTimeTo: z.optional(instant()),
     status: z.optional(oneOf(['ACTIVE', 'UNSUBSCRIBED', 'RELEASED'])),
+    pendingRenewal: z.optional(
+      z.pipe(
+        oneOf(['true', 'false']),
+        z.transform((v) => v === 'true'),
+      ),
+    ),
     limit: limit(),
     nextToken: token(),
   }),

@@ -3,6 +3,7 @@
  * order-id claims and quota lookups.
  */
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { pendingRenewals } from '#policy/renewal.ts';
 import type { InstanceQuery, InstanceStore, OrderClaim, Page, QuotaStore } from '#ports/stores.ts';
 import type { DataKind, InstanceRecord } from '#shared/model.ts';
 import { cancellationReasons, getItem, type TableRef } from './client.ts';
@@ -24,8 +25,9 @@ export class DynamoInstanceStore implements InstanceStore, QuotaStore {
   }
 
   /**
-   * One account's instances in instance-id order. Status and order-time filters are applied
-   * here (an order-time match needs the embedded orders), reading on until `limit` match.
+   * One account's instances in instance-id order. Status, order-time and pending-renewal
+   * filters are applied here (both need the embedded orders), reading on until `limit` match:
+   * a filtered page costs reads of the account's instances up to its last match.
    */
   async list(accountId: string, query: InstanceQuery): Promise<Page<InstanceRecord>> {
     if (query.instanceId !== undefined) {
@@ -204,6 +206,11 @@ export class DynamoInstanceStore implements InstanceStore, QuotaStore {
 
 function matches(instance: InstanceRecord, query: InstanceQuery): boolean {
   if (query.status !== undefined && instance.status !== query.status) return false;
+  if (query.pendingRenewal !== undefined) {
+    const { present, now } = query.pendingRenewal;
+    const pending = instance.status === 'ACTIVE' && pendingRenewals(instance.orders, now).length > 0;
+    if (pending !== present) return false;
+  }
   const from = query.orderTimeFrom ?? Number.NEGATIVE_INFINITY;
   const to = query.orderTimeTo ?? Number.POSITIVE_INFINITY;
   if (query.orderTimeFrom === undefined && query.orderTimeTo === undefined) return true;
