@@ -373,7 +373,7 @@ function formatTarget(r: Row): string {
   return r.baseline === null ? `${op} ${formatValue(r.target.value, r.unit)}` : `${op} ${r.target.value}×`;
 }
 
-/** The one table, in Markdown (renders in a terminal as well as in the README). */
+/** The one table, in Markdown (renders in a terminal as well as in docs/performance.md). */
 export function formatTable(result: BenchResult): string {
   const header = ['Figure', 'Measured', 'Baseline (same run)', 'Ratio', 'Target', 'Result'];
   const lines = result.rows.map((r) => [

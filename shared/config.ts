@@ -7,7 +7,7 @@
  * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`.
  *
  * Plain functions rather than a zod schema: the settings are a dozen strings, and building
- * and compiling their schema was ~90 zod objects at every cold start (README, Performance).
+ * and compiling their schema was ~90 zod objects at every cold start (docs/performance.md).
  */
 import { dayOfDate } from '#policy/time.ts';
 

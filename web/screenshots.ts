@@ -1,6 +1,6 @@
 /**
  * `npm run screenshots`: starts the local runtime with the demo data, drives the console in
- * headless Chromium and writes one PNG per screen into docs/console/ (linked from the README).
+ * headless Chromium and writes one PNG per screen into docs/console/ (shown in the README and docs/console.md).
  */
 import { mkdirSync } from 'node:fs';
 import { startLocalRuntime } from '#infra/local/runtime.ts';

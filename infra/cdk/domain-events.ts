@@ -1,5 +1,5 @@
 /**
- * Domain events from the transactional outbox (README "Domain events"): the table's stream
+ * Domain events from the transactional outbox (docs/events.md): the table's stream
  * (NEW_AND_OLD_IMAGES) feeds the event publisher, which puts each committed fact on a custom
  * EventBridge bus. The bus keeps an archive of every event for replay; a batch the publisher
  * cannot publish after its retries is recorded in an on-failure queue, which alarms, as does

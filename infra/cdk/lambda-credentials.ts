@@ -10,7 +10,7 @@
  * metadata) are still bundled the default way, with the STS/SSO clients they use:
  * ~135 KiB of every function's ~450 KiB, and ~20 ms of every cold start (the bundle is
  * parsed, and the modules esbuild wraps for those lazy imports are initialised). Measured by
- * `npm run bench` (README, Performance).
+ * `npm run bench` (docs/performance.md).
  *
  * Outside Lambda (a bundle run by hand without those variables) the provider fails with a
  * message saying so, rather than looking elsewhere. Tests and `npm start` run the sources,

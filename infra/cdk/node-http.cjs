@@ -2,5 +2,5 @@
 // Node's own module without its ESM facade. An ESM `import … from 'node:http'` (in the bundle:
 // @smithy/credential-provider-imds and @middy/util) builds that facade, which reads every export
 // and so runs node:http's lazy getters that load the bundled undici (fetch, WebSocket): ~10 ms of
-// every cold start for nothing. Measured by `npm run bench` (README, Performance).
+// every cold start for nothing. Measured by `npm run bench` (docs/performance.md).
 module.exports = process.getBuiltinModule('node:http');

@@ -7,7 +7,7 @@
  *
  * The AWS SDK v3 is bundled (not left to the runtime's copy), decided by measurement with
  * `npx node infra/cdk/measure-bundles.ts` (same esbuild options; each bundle imported in a fresh
- * Node 24 process, 21 interleaved runs; README "Deploy to AWS" has the table). Over the eight
+ * Node 24 process, 21 interleaved runs; docs/performance.md explains it). Over the eight
  * functions:
  *   - SDK bundled:  381–438 KiB minified (119–136 KiB gzipped); import median 62–92 ms, min 57–78 ms
  *   - SDK external: 42–76 KiB minified (14–25 KiB gzipped);   import median 75–113 ms, min 65–95 ms
@@ -102,7 +102,7 @@ export class ServiceFunction extends Construct {
         externalModules: [],
         // functions.ts, bundleAliases: node:http without its ESM facade (~10 ms per cold start),
         // credentials from the environment only (~20 ms, ~135 KiB), and no Stripe SDK in a
-        // simulator deployment. Measured by `npm run bench` (README, Performance).
+        // simulator deployment. Measured by `npm run bench` (docs/performance.md).
         esbuildArgs: Object.fromEntries(
           Object.entries(bundleAliases(props.paymentProvider)).map(([from, to]) => [
             `--alias:${from}`,

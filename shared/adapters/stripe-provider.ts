@@ -7,7 +7,7 @@
  *   line's deterministic `Idempotency-Key`, so a retry after a crash replays the first refund.
  * - The refund's `status`: `succeeded` → SUCCEEDED; `pending` / `requires_action` → SUBMITTED
  *   (final answer by webhook or `retrieve`); `failed` / `canceled` at creation → REFUSED.
- * - Errors (README "Stripe"): a card error or a charge that can no longer be refunded →
+ * - Errors (docs/payment-providers.md, "Stripe"): a card error or a charge that can no longer be refunded →
  *   REFUSED (the balance is credited); rate limits, 5xx, 409 lock/idempotency-in-use,
  *   connection errors and timeouts → `TransientProviderError` (retried with the same key,
  *   never a fallback); everything else (bad key, missing charge, disputed or already refunded

@@ -4,7 +4,7 @@
  *
  * Each schema is built on its first use (`z.lazy`), not at import: a function builds only the
  * schemas of the routes it serves, when it first serves them (measured ~5 ms of cold start
- * when every route's schemas were built at import; README, Performance).
+ * when every route's schemas were built at import; docs/performance.md).
  */
 import * as z from 'zod/mini';
 import { id, instant, oneOf } from './common.ts';

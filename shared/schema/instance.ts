@@ -4,7 +4,7 @@
  *
  * Each schema is built on its first use (`z.lazy`), as the request schemas are: only order
  * ingestion and the policy CLI parse these, and building them at import cost every function
- * ~100 zod objects at cold start (README, Performance).
+ * ~100 zod objects at cold start (docs/performance.md).
  */
 import * as z from 'zod/mini';
 import type { Flags, InstanceFacts, Order } from '#shared/domain.ts';

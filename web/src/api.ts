@@ -1,5 +1,5 @@
 /**
- * The page's only way to the service: the public HTTP API (README "HTTP API", SPEC 4.2).
+ * The page's only way to the service: the public HTTP API (docs/api.md).
  * A refusal is an ApiError with the SPEC 4.4 code; no answer at all is a NetworkError.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The Stripe adapter with the real `stripe` SDK against a local fake of Stripe's API
  * (test/support/fake-stripe.ts, 127.0.0.1): request shape, idempotent replays, the error
- * mapping table of the README, retrieval, and webhook verification with the SDK's own
+ * mapping table of docs/payment-providers.md, retrieval, and webhook verification with the SDK's own
  * test-header helper.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -134,7 +134,7 @@ describe('refunds', () => {
   });
 });
 
-describe('error mapping (README "Stripe")', () => {
+describe('error mapping (docs/payment-providers.md, "Stripe")', () => {
   it.each([
     [{ status: 402, type: 'card_error', code: 'expired_card' }, 'METHOD_CLOSED'],
     [{ status: 402, type: 'card_error', code: 'card_declined' }, 'METHOD_INVALID'],
