@@ -183,7 +183,7 @@ export class ConsoleHosting extends Construct {
  * bucket to the console bucket (pruning old ones) and invalidating the distribution. cdk-nag 3
  * wants each finding acknowledged on its own, so each grant is listed with its reason.
  */
-const deploymentFindings = (assetBucket: string, siteBucketId: string): Record<string, string> => ({
+const deploymentFindings = (assetObjects: string, siteBucketId: string): Record<string, string> => ({
   'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
     "CDK's BucketDeployment role: the managed policy only lets it write its own logs",
   'IAM5[Action::s3:GetObject*]': 'Reads the staged console files from the CDK asset bucket',
@@ -191,7 +191,7 @@ const deploymentFindings = (assetBucket: string, siteBucketId: string): Record<s
   'IAM5[Action::s3:List*]': 'Lists the console bucket to prune files a new build no longer has',
   'IAM5[Action::s3:DeleteObject*]': 'Prunes files a new build no longer has, in the console bucket only',
   'IAM5[Action::s3:Abort*]': 'Aborts its own failed multipart uploads to the console bucket',
-  [`IAM5[Resource::arn:<AWS::Partition>:s3:::${assetBucket}/*]`]:
+  [`IAM5[Resource::${assetObjects}]`]:
     'The staged console files: objects of the CDK asset bucket (keys are content hashes, unknown before synth)',
   [`IAM5[Resource::<${siteBucketId}.Arn>/*]`]: 'Every object of the console bucket, and only that bucket',
   'IAM5[Resource::*]':
@@ -200,11 +200,12 @@ const deploymentFindings = (assetBucket: string, siteBucketId: string): Record<s
 });
 
 function acknowledgeDeploymentFunction(stack: Stack, siteBucket: Bucket): void {
-  // cdk-nag names the asset bucket with the account and region when the CLI knows them.
+  // cdk-nag names the asset bucket with the partition, account and region when they are known
+  // (the CLI's default region; the partition follows from it with `@aws-cdk/core:enablePartitionLiterals`).
   const known = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
   const assetBucket = `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-${known(stack.account, '<AWS::AccountId>')}-${known(stack.region, '<AWS::Region>')}`;
   const findings = deploymentFindings(
-    assetBucket,
+    `arn:${known(stack.partition, '<AWS::Partition>')}:s3:::${assetBucket}/*`,
     stack.getLogicalId(siteBucket.node.defaultChild as CfnBucket),
   );
   for (const child of stack.node.children) {

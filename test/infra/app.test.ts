@@ -1,10 +1,13 @@
 /**
  * The real CDK entry point (`node infra/cdk/app.ts`, what `npx cdk synth` runs) synthesizes
  * offline with no flags and passes cdk-nag; and the same checks do stop a synth that has a
- * finding. Everything is written to temporary directories.
+ * finding; and cdk.json sets every feature flag aws-cdk-lib recommends, so that `npx cdk synth`
+ * prints no "feature flags are not configured" warning. Everything is written to temporary
+ * directories.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -36,6 +39,19 @@ describe('infra/cdk/app.ts', () => {
     expect(existsSync(join(out, `${STACK_NAME}.template.json`))).toBe(true);
     const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8'));
     expect(report.pluginReports).toEqual([]);
+  });
+
+  it('runs with every feature flag aws-cdk-lib recommends, at its recommended value', () => {
+    // The CLI warns about each flag whose default differs from the recommendation and that
+    // cdk.json leaves unset; a new aws-cdk-lib that recommends another flag fails here first.
+    const recommended = createRequire(import.meta.url)(
+      'aws-cdk-lib/recommended-feature-flags.json',
+    ) as Record<string, unknown>;
+    expect(Object.keys(recommended).length).toBeGreaterThan(0);
+    const unset = Object.entries(recommended)
+      .filter(([flag, value]) => JSON.stringify(CDK_CONTEXT[flag]) !== JSON.stringify(value))
+      .map(([flag]) => flag);
+    expect(unset).toEqual([]);
   });
 
   it('the same checks stop a synth with an unacknowledged finding', { timeout: 60_000 }, () => {

@@ -310,7 +310,8 @@ it('cdk-nag stays clean when the CLI knows the account and region (asset bucket 
       else process.env[key] = value;
     }
   }
-});
+  // A whole synth (without bundling) and cdk-nag: seconds on a loaded machine.
+}, 60_000);
 
 describe('ConsoleConnectSources', () => {
   it('is a parameter (default from cdk.json: none) that only takes https origins', () => {
