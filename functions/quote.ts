@@ -3,11 +3,15 @@ import { httpFunction } from '#http/handler.ts';
 import { callerAccount } from '#http/request.ts';
 import { instancePathSchema, quoteRequestSchema } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
+import { readConfig } from '#shared/config.ts';
 import { presentStoredQuote } from '#shared/present.ts';
 import { apiDeps } from '#shared/wiring.ts';
 import { type CreateQuoteDeps, createQuote } from '#use-cases/create-quote.ts';
 
-export function createHandler(deps: CreateQuoteDeps, clock: () => number = Date.now) {
+/** The stores, and the non-business days that set a quote's `dueBy`. */
+export type QuoteFunctionDeps = CreateQuoteDeps & { holidays: readonly string[] };
+
+export function createHandler(deps: QuoteFunctionDeps, clock: () => number = Date.now) {
   return httpFunction(
     {
       'POST /instances/{instanceId}/refund-quotes': async (request) => {
@@ -20,11 +24,12 @@ export function createHandler(deps: CreateQuoteDeps, clock: () => number = Date.
           updatedExpirationTime: body.updatedExpirationTime,
           now: request.now,
         });
-        return { statusCode: 201, json: presentStoredQuote(quote) };
+        return { statusCode: 201, json: presentStoredQuote(quote, deps.holidays) };
       },
     },
     clock,
   );
 }
 
-export const handler = createHandler(apiDeps());
+const config = readConfig();
+export const handler = createHandler({ ...apiDeps(config), holidays: config.holidays });

@@ -5,7 +5,7 @@
  * versions, keys, the policy's `quotaYear`/`usesQuota`/`cancelledOrderIds`) never leave
  * through here. Only types are imported from the schemas, so Lambda bundles stay small.
  */
-import { expiresAt, type Quote, toIso } from '#policy/index.ts';
+import { dueBy, expiresAt, type Quote, toIso } from '#policy/index.ts';
 import type {
   BalanceWire,
   InstanceFactsWire,
@@ -121,9 +121,14 @@ export function presentQuote(quote: Quote): PolicyQuoteWire {
 }
 
 /** The full stored Quote of the HTTP API: `quoteId, instanceId, kind` first, `asOf, expiresAt` last. */
-export function presentStoredQuote(record: QuoteRecord): QuoteWire {
+/** A stored quote; `holidays` (the configured non-business days) set its `dueBy`. */
+export function presentStoredQuote(record: QuoteRecord, holidays: readonly string[]): QuoteWire {
   const envelope = { quoteId: record.quoteId, instanceId: record.instanceId };
-  const end = { asOf: toIso(record.asOf), expiresAt: toIso(record.expiresAt) };
+  const end = {
+    asOf: toIso(record.asOf),
+    expiresAt: toIso(record.expiresAt),
+    dueBy: toIso(dueBy(record.expiresAt, holidays)),
+  };
   const body = presentQuote(record.quote);
   if (record.quote.kind === 'UNSUBSCRIBE' && body.refundType !== 'RENEWAL_CANCELLATION')
     return { ...envelope, kind: 'UNSUBSCRIBE', ...body, ...end };

@@ -53,7 +53,12 @@ export const policyQuoteSchema = z.union([
 ]);
 
 const envelope = { quoteId: text(), instanceId: text() };
-const envelopeEnd = { asOf: instantOut(), expiresAt: instantOut() };
+/**
+ * `dueBy`: when the refund is due at the latest if the quote is confirmed while it is valid
+ * (the due-by of a confirmation at `expiresAt`; a confirmation before then can only be due
+ * the same time or earlier).
+ */
+const envelopeEnd = { asOf: instantOut(), expiresAt: instantOut(), dueBy: instantOut() };
 
 /** The 201 body of `POST /instances/{instanceId}/refund-quotes` (SPEC 4.2 "Quote"). */
 export const quoteResponseSchema = z.union([

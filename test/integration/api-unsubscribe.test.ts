@@ -80,6 +80,8 @@ describe('quote → unsubscribe → order details', () => {
       },
       asOf: '2026-03-05T10:00:00.000Z',
       expiresAt: '2026-03-05T10:15:00.000Z',
+      // Confirmed by Thursday 18:15 UTC+8: Friday, Monday → due at the start of Tuesday (UTC+8).
+      dueBy: '2026-03-09T16:00:00.000Z',
     });
   });
 
@@ -100,7 +102,7 @@ describe('quote → unsubscribe → order details', () => {
       refundAmount: 99900,
       createdAt: '2026-03-05T10:01:00.000Z',
       // Thursday 18:01 UTC+8 → Friday, Monday → due at the start of Tuesday 2026-03-10 (UTC+8).
-      dueBy: '2026-03-09T16:00:00.000Z',
+      dueBy: q.dueBy, // the due-by the quote announced
       settledAt: null,
       slaBreached: false,
       history: [{ status: 'PENDING', at: '2026-03-05T10:01:00.000Z' }],

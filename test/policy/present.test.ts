@@ -40,17 +40,18 @@ describe('presentQuote', () => {
   it('wraps a stored renewal-cancellation quote in its envelope, in the SPEC 4.2 field order', () => {
     const asOf = at('2026-05-20T00:00:00.000Z');
     const quote = quoteRenewalCancellation(fixture('example-4-renewals.json'), { now: asOf });
-    const shown = presentStoredQuote({
+    const record = {
       quoteId: 'q-1',
       accountId: 'acct-1',
       instanceId: 'i-renewals',
-      kind: 'CANCEL_RENEWAL',
+      kind: 'CANCEL_RENEWAL' as const,
       quote,
       asOf,
       expiresAt: asOf + QUOTE_TTL_MS,
       instanceVersion: 1,
       usedAt: null,
-    });
+    };
+    const shown = presentStoredQuote(record, []);
     expect(Object.keys(shown)).toEqual([
       'quoteId',
       'instanceId',
@@ -64,6 +65,7 @@ describe('presentQuote', () => {
       'allowedExpirationTimes',
       'asOf',
       'expiresAt',
+      'dueBy',
     ]);
     expect(shown).toMatchObject({
       quoteId: 'q-1',
@@ -77,7 +79,11 @@ describe('presentQuote', () => {
       allowedExpirationTimes: ['2026-06-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z'],
       asOf: '2026-05-20T00:00:00.000Z',
       expiresAt: '2026-05-20T00:15:00.000Z',
+      // Confirmed by Wednesday 08:15 UTC+8: Thursday and Friday, due at Saturday 00:00 UTC+8.
+      dueBy: '2026-05-22T16:00:00.000Z',
     });
+    // With Thursday a holiday: Friday and Monday, due at Tuesday 00:00 UTC+8.
+    expect(presentStoredQuote(record, ['2026-05-21']).dueBy).toBe('2026-05-25T16:00:00.000Z');
     expect(shown.lines.map((l) => l.destination)).toEqual(['ORIGINAL_PAYMENT_METHOD', 'ACCOUNT_BALANCE']);
   });
 });

@@ -127,7 +127,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     import('#functions/stripe-webhook.ts'),
   ]);
   const handlers = {
-    quote: quote.createHandler(stores, clock),
+    quote: quote.createHandler({ ...stores, holidays: config.holidays }, clock),
     unsubscribe: unsubscribe.createHandler(execution, clock),
     'cancel-renewal': cancelRenewal.createHandler(execution, clock),
     reads: reads.createHandler({ ...stores, ledger: new DynamoLedger(table) }, clock),
