@@ -30,7 +30,10 @@ const ATTEMPTS = 5;
  * 2. NEW creates the instance (with its retained data);
  * 3. RENEW extends an ACTIVE instance if contiguous (else ORDER_NOT_CONTIGUOUS), restores an
  *    UNSUBSCRIBED one (pending purges cancelled, SPEC 3.5), and is refused for a RELEASED one;
- * 4. every write is conditional on what was read; a concurrent change re-runs the steps.
+ * 4. every write is conditional on what was read; a concurrent change re-runs the steps, and a
+ *    refusal is given only after checking that a concurrent identical request did not record
+ *    the order meanwhile (then it is a replay: identical requests at once answer one 201 and
+ *    the rest 200).
  */
 export async function ingestOrder(
   deps: { instances: InstanceStore },
@@ -40,22 +43,46 @@ export async function ingestOrder(
   const digest = fingerprint(content);
   const order: Order = { ...input.order, status: 'PAID' };
   for (let attempt = 1; ; attempt++) {
-    const claim = await deps.instances.getOrderClaim(input.accountId, order.orderId);
-    if (claim) {
-      if (claim.fingerprint !== digest || claim.instanceId !== input.instanceId)
-        throw orderConflict(order.orderId);
-      const instance = await deps.instances.get(input.accountId, input.instanceId);
-      if (!instance) throw orderConflict(order.orderId);
-      return { outcome: 'REPLAYED', instance };
-    }
+    const replay = await replayOf(deps, input, digest);
+    if (replay) return replay;
     const current = await deps.instances.get(input.accountId, input.instanceId);
-    const written =
-      order.type === 'NEW'
-        ? await createInstance(deps, input, order, current, digest)
-        : await renew(deps, input, order, current, digest);
+    let written: InstanceRecord | null;
+    try {
+      written =
+        order.type === 'NEW'
+          ? await createInstance(deps, input, order, current, digest)
+          : await renew(deps, input, order, current, digest);
+    } catch (refusal) {
+      // The instance read may already hold this very order, recorded by a concurrent identical
+      // request after the claim was read (a NEW order then finds its instance existing, a renewal
+      // finds its own period as the current one): the claim, written in the same transaction,
+      // decides between a replay and a conflict. Only when there is none is the refusal true.
+      if (!(refusal instanceof RefundError)) throw refusal;
+      const late = await replayOf(deps, input, digest);
+      if (late) return late;
+      throw refusal;
+    }
     if (written) return { outcome: 'RECORDED', instance: written };
     if (attempt >= ATTEMPTS) throw new Error('order ingestion kept racing with concurrent changes');
   }
+}
+
+/**
+ * The answer when `input.order.orderId` is already claimed: a replay (the same content for the
+ * same instance) or ORDER_CONFLICT; null when it is not claimed (yet).
+ */
+async function replayOf(
+  deps: { instances: InstanceStore },
+  input: IngestOrderInput,
+  digest: string,
+): Promise<IngestResult | null> {
+  const { orderId } = input.order;
+  const claim = await deps.instances.getOrderClaim(input.accountId, orderId);
+  if (!claim) return null;
+  if (claim.fingerprint !== digest || claim.instanceId !== input.instanceId) throw orderConflict(orderId);
+  const instance = await deps.instances.get(input.accountId, input.instanceId);
+  if (!instance) throw orderConflict(orderId);
+  return { outcome: 'REPLAYED', instance };
 }
 
 async function createInstance(

@@ -99,4 +99,53 @@ describe('order ingestion hardening', () => {
       expect(order.required).not.toContain('status');
     });
   });
+
+  describe('identical replays at once', () => {
+    const ROUNDS = 4;
+    const AT_ONCE = 10;
+    const statusesOf = (answers: { status: number }[]) => answers.map((a) => a.status).sort();
+    const expected = [...Array.from({ length: AT_ONCE - 1 }, () => 200), 201];
+
+    it('a NEW order sent 10 times at once answers one 201 and nine 200 with the same instance', async () => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const instanceId = `cc-new-${round}`;
+        const body = newOrder(instanceId);
+        const answers = await Promise.all(Array.from({ length: AT_ONCE }, () => ingest(api, body)));
+        expect(statusesOf(answers), JSON.stringify(answers.map((a) => a.body.error?.code))).toEqual(expected);
+        for (const answer of answers) expect(answer.body).toEqual(answers[0]?.body);
+        const stored = await api.stores.instances.get(A, instanceId);
+        expect(stored?.orders.map((o) => o.orderId)).toEqual([`${instanceId}-new`]);
+        expect(stored?.version).toBe(1);
+      }
+    });
+
+    it('a RENEW order sent 10 times at once answers one 201 and nine 200, and is recorded once', async () => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const instanceId = `cc-renew-${round}`;
+        expect((await ingest(api, newOrder(instanceId))).status).toBe(201);
+        const body = renewal(instanceId, 1);
+        const answers = await Promise.all(Array.from({ length: AT_ONCE }, () => ingest(api, body)));
+        expect(statusesOf(answers), JSON.stringify(answers.map((a) => a.body.error?.code))).toEqual(expected);
+        const stored = await api.stores.instances.get(A, instanceId);
+        expect(stored?.orders.map((o) => o.orderId)).toEqual([`${instanceId}-new`, `${instanceId}-r1`]);
+        expect(stored?.version).toBe(2);
+        for (const answer of answers) expect(answer.body.expiresAt).toBe('2026-05-01T00:00:00.000Z');
+      }
+    });
+
+    it('the same orderId with other content at once is recorded once and the others are ORDER_CONFLICT', async () => {
+      const instanceId = 'cc-mixed';
+      const answers = await Promise.all(
+        Array.from({ length: AT_ONCE }, (_, n) => ingest(api, newOrder(instanceId, 1000 + n))),
+      );
+      const statuses = statusesOf(answers);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+      expect(statuses.filter((s) => s === 409)).toHaveLength(AT_ONCE - 1);
+      for (const refused of answers.filter((a) => a.status === 409))
+        expect(refused.body.error.code).toBe('ORDER_CONFLICT');
+      const winner = answers.find((a) => a.status === 201);
+      const stored = await api.stores.instances.get(A, instanceId);
+      expect(stored?.orders[0]?.cashPaid).toBe(winner?.body.orders[0].cashPaid);
+    });
+  });
 });
