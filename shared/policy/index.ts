@@ -11,6 +11,7 @@ export {
   checkEligibility,
   RESOURCE_INFO_UNAVAILABLE_MESSAGE,
 } from './eligibility.ts';
+export { addMoney, MoneyOverflowError, sumMoney } from './money.ts';
 export { expiresAt, newOrderOf } from './orders.ts';
 export { QUOTE_TTL_MS, type Quote } from './quote.ts';
 export {

@@ -2,6 +2,7 @@ import type { InstanceFacts, Millis, MinorUnits, Order, RefundLine } from '#shar
 import { RefundError } from '#shared/errors.ts';
 import { destinationFor } from './destination.ts';
 import { checkEligibility } from './eligibility.ts';
+import { addMoney } from './money.ts';
 import { ceilDays, toIso } from './time.ts';
 
 export interface RenewalCancellationQuote {
@@ -75,8 +76,12 @@ export function quoteRenewalCancellation(
   for (const order of pending) {
     if (order.periodStart < chosen) continue;
     cancelledOrderIds.push(order.orderId);
-    refundAmount += order.cashPaid;
-    nonRefundableVoucherAmount += order.voucherPaid;
+    refundAmount = addMoney(refundAmount, order.cashPaid, 'refundAmount');
+    nonRefundableVoucherAmount = addMoney(
+      nonRefundableVoucherAmount,
+      order.voucherPaid,
+      'nonRefundableVoucherAmount',
+    );
     lines.push({
       orderId: order.orderId,
       cashPaid: order.cashPaid,

@@ -2,6 +2,7 @@ import type { InstanceFacts, Millis, MinorUnits, RefundLine } from '#shared/doma
 import { RefundError } from '#shared/errors.ts';
 import { destinationFor } from './destination.ts';
 import { checkEligibility } from './eligibility.ts';
+import { addMoney } from './money.ts';
 import { newOrderOf } from './orders.ts';
 import { type RetentionDeadlines, retentionDeadlines } from './retention.ts';
 import { ceilDays, DAY_MS, quotaYear } from './time.ts';
@@ -81,8 +82,12 @@ export function quoteUnsubscribe(
       amount = prorate(order.cashPaid, termDays > usedDays ? termDays - usedDays : 0, termDays);
     }
     if (full) amount = order.cashPaid;
-    refundAmount += amount;
-    nonRefundableVoucherAmount += order.voucherPaid;
+    refundAmount = addMoney(refundAmount, amount, 'refundAmount');
+    nonRefundableVoucherAmount = addMoney(
+      nonRefundableVoucherAmount,
+      order.voucherPaid,
+      'nonRefundableVoucherAmount',
+    );
     lines.push({
       orderId: order.orderId,
       cashPaid: order.cashPaid,

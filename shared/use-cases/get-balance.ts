@@ -6,6 +6,7 @@
  * (ties by entry id, so the order is stable).
  */
 
+import { addMoney } from '#policy/money.ts';
 import type { LedgerReader } from '#ports/ledger.ts';
 import type { MinorUnits } from '#shared/domain.ts';
 import type { LedgerEntry } from '#shared/model.ts';
@@ -32,10 +33,10 @@ export async function getBalance(deps: { ledger: LedgerReader }, accountId: stri
 export function balancesOf(entries: readonly LedgerEntry[]): CurrencyBalance[] {
   const totals = new Map<string, MinorUnits>();
   for (const entry of entries) {
-    const total = (totals.get(entry.currency) ?? 0) + entry.amount;
-    if (!Number.isSafeInteger(total))
-      throw new RangeError(`Balance in ${entry.currency} is not a safe integer`);
-    totals.set(entry.currency, total);
+    totals.set(
+      entry.currency,
+      addMoney(totals.get(entry.currency) ?? 0, entry.amount, `balance in ${entry.currency}`),
+    );
   }
   return [...totals.keys()].sort().map((currency) => ({ currency, amount: totals.get(currency) ?? 0 }));
 }

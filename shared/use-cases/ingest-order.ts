@@ -1,4 +1,4 @@
-import { expiresAt, newOrderOf } from '#policy/index.ts';
+import { expiresAt, MoneyOverflowError, newOrderOf, sumMoney } from '#policy/index.ts';
 import type { InstanceStore } from '#ports/stores.ts';
 import type { BillingMethod, Millis, Order } from '#shared/domain.ts';
 import { notFound, RefundError, validationFailed } from '#shared/errors.ts';
@@ -30,6 +30,8 @@ const ATTEMPTS = 5;
  * 2. NEW creates the instance (with its retained data);
  * 3. RENEW extends an ACTIVE instance if contiguous (else ORDER_NOT_CONTIGUOUS), restores an
  *    UNSUBSCRIBED one (pending purges cancelled, SPEC 3.5), and is refused for a RELEASED one;
+ *    an order that would make the total cashPaid or voucherPaid of the instance's orders an
+ *    unsafe integer is refused (VALIDATION_FAILED naming `order.cashPaid`/`order.voucherPaid`);
  * 4. every write is conditional on what was read; a concurrent change re-runs the steps, and a
  *    refusal is given only after checking that a concurrent identical request did not record
  *    the order meanwhile (then it is a replay: identical requests at once answer one 201 and
@@ -97,6 +99,7 @@ async function createInstance(
       orderId: order.orderId,
     });
   }
+  checkTotals([order]);
   const instance: InstanceRecord = {
     accountId: input.accountId,
     instanceId: input.instanceId,
@@ -170,12 +173,37 @@ async function renew(
         : null,
     };
   }
+  checkTotals(next.orders);
   const replaced = await deps.instances.replace(next, current.version, {
     claim: { orderId: order.orderId, instanceId: input.instanceId, fingerprint: digest },
     // Only the kinds that come back: a purge already recorded must still finish deleting its data.
     cancelPurges: restoredKinds(current),
   });
   return replaced ? { ...next, version: current.version + 1 } : null;
+}
+
+/**
+ * Refuses (400 naming the field) the order that would make a total of the instance's orders
+ * unsafe: every quote sums them (`cashPaid` into refunds, `voucherPaid` into the
+ * non-refundable voucher amount), and a total past 2^53 − 1 could never be quoted or stored.
+ */
+function checkTotals(orders: readonly Order[]): void {
+  for (const field of ['cashPaid', 'voucherPaid'] as const) {
+    try {
+      sumMoney(
+        orders.map((o) => o[field]),
+        field,
+      );
+    } catch (error) {
+      if (!(error instanceof MoneyOverflowError)) throw error;
+      throw validationFailed([
+        {
+          field: `order.${field}`,
+          message: `would make the instance's total ${field} exceed ${Number.MAX_SAFE_INTEGER} minor units (the largest safe integer)`,
+        },
+      ]);
+    }
+  }
 }
 
 const orderConflict = (orderId: string) =>

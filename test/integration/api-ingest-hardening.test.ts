@@ -148,4 +148,84 @@ describe('order ingestion hardening', () => {
       expect(stored?.orders[0]?.cashPaid).toBe(winner?.body.orders[0].cashPaid);
     });
   });
+
+  describe('totals beyond the safe integers', () => {
+    const MAX = Number.MAX_SAFE_INTEGER;
+
+    it('refuses the renewal that would make the total cashPaid unsafe (400 naming order.cashPaid); quotes still work', async () => {
+      const instanceId = 'big-cash';
+      expect((await ingest(api, newOrder(instanceId, MAX - 10))).status).toBe(201);
+      const tooMuch = await ingest(api, renewal(instanceId, 1, 11));
+      expect(tooMuch.status).toBe(400);
+      expect(tooMuch.body.error.code).toBe('VALIDATION_FAILED');
+      expect(tooMuch.body.error.details.issues).toEqual([
+        { field: 'order.cashPaid', message: expect.stringContaining(String(MAX)) },
+      ]);
+      const stored = await api.stores.instances.get(A, instanceId);
+      expect(stored?.orders.map((o) => o.orderId)).toEqual([`${instanceId}-new`]);
+      expect(await api.stores.instances.getOrderClaim(A, `${instanceId}-r1`)).toBeNull();
+
+      // Up to the limit exactly is fine, and the instance can still be quoted.
+      expect((await ingest(api, { ...renewal(instanceId, 1, 10) })).status).toBe(201);
+      const quote = await api.call('POST', `/instances/${instanceId}/refund-quotes`, {
+        account: A,
+        body: { kind: 'UNSUBSCRIBE' },
+      });
+      expect(quote.status).toBe(201);
+      expect(quote.body.refundAmount).toBe(MAX);
+    });
+
+    it('refuses the renewal that would make the total voucherPaid unsafe (400 naming order.voucherPaid)', async () => {
+      const instanceId = 'big-voucher';
+      const first = newOrder(instanceId, 100);
+      first.order.voucherPaid = MAX;
+      expect((await ingest(api, first)).status).toBe(201);
+      const next = renewal(instanceId, 1, 100);
+      next.order.voucherPaid = 1;
+      const tooMuch = await ingest(api, next);
+      expect(tooMuch.status).toBe(400);
+      expect(tooMuch.body.error.details.issues.map((i: { field: string }) => i.field)).toEqual([
+        'order.voucherPaid',
+      ]);
+      expect((await api.stores.instances.get(A, instanceId))?.version).toBe(1);
+      const quote = await api.call('POST', `/instances/${instanceId}/refund-quotes`, {
+        account: A,
+        body: { kind: 'UNSUBSCRIBE' },
+      });
+      expect(quote.status).toBe(201);
+      expect(quote.body.nonRefundableVoucherAmount).toBe(MAX);
+    });
+
+    it('refuses a restoring renewal that would make a total unsafe, keeping the instance unsubscribed', async () => {
+      const instanceId = 'big-restore';
+      expect((await ingest(api, newOrder(instanceId, MAX - 5))).status).toBe(201);
+      const quote = await api.call('POST', `/instances/${instanceId}/refund-quotes`, {
+        account: A,
+        body: { kind: 'UNSUBSCRIBE' },
+      });
+      const done = await api.call('POST', `/instances/${instanceId}/unsubscriptions`, {
+        account: A,
+        headers: { 'idempotency-key': 'big-restore' },
+        body: {
+          quoteId: quote.body.quoteId,
+          refundType: quote.body.refundType,
+          confirmations: { rulesAndAmountConfirmed: true, dataBackupConfirmed: true },
+          reason: { code: 'NO_LONGER_NEEDED' },
+        },
+      });
+      expect(done.status).toBe(202);
+      const restore = orderBody(A, instanceId, {
+        orderId: `${instanceId}-r1`,
+        type: 'RENEW',
+        paidAt: '2026-03-06T00:00:00.000Z',
+        periodStart: '2026-03-06T00:00:00.000Z',
+        periodEnd: '2026-04-06T00:00:00.000Z',
+        cashPaid: 6,
+      });
+      const refused = await ingest(api, restore);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.details.issues[0].field).toBe('order.cashPaid');
+      expect((await api.stores.instances.get(A, instanceId))?.status).toBe('UNSUBSCRIBED');
+    });
+  });
 });
