@@ -1,8 +1,10 @@
 /** Internal routes for billing: ingest paid orders (creating, renewing, restoring instances) and set abnormal flags. */
+
 import { httpFunction } from '#http/handler.ts';
 import type { InstanceStore } from '#ports/stores.ts';
 import { ingestOrderRequestSchema, instancePathSchema, setFlagsRequestSchema } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
+import { serviceClock } from '#shared/clock.ts';
 import { presentInstance } from '#shared/present.ts';
 import { apiDeps } from '#shared/wiring.ts';
 import { ingestOrder } from '#use-cases/ingest-order.ts';
@@ -11,7 +13,7 @@ import { setFlags } from '#use-cases/set-flags.ts';
 /** 201 when the order was recorded now, 200 for an identical replay. */
 const INGEST_STATUS = { RECORDED: 201, REPLAYED: 200 } as const;
 
-export function createHandler(deps: { instances: InstanceStore }, clock: () => number = Date.now) {
+export function createHandler(deps: { instances: InstanceStore }, clock: () => number = serviceClock.now) {
   return httpFunction(
     {
       'POST /internal/orders': async (request) => {

@@ -1,4 +1,5 @@
 /** The read routes: instances, unsubscribe orders and the account balance (SPEC 4.2). */
+
 import { keys } from '#adapters/dynamo/keys.ts';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
 import { httpFunction } from '#http/handler.ts';
@@ -13,6 +14,7 @@ import {
   unsubscribeOrderPathSchema,
 } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
+import { serviceClock } from '#shared/clock.ts';
 import { readConfig } from '#shared/config.ts';
 import { notFound } from '#shared/errors.ts';
 import { presentBalance, presentInstance, presentUnsubscribeOrder } from '#shared/present.ts';
@@ -25,7 +27,7 @@ export interface ReadDeps {
   ledger: LedgerReader;
 }
 
-export function createHandler(deps: ReadDeps, clock: () => number = Date.now) {
+export function createHandler(deps: ReadDeps, clock: () => number = serviceClock.now) {
   return httpFunction(
     {
       'GET /instances': async (request) => {

@@ -18,8 +18,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
 import { decodeRefundMessage } from '#adapters/sqs-refund-queue.ts';
 import { SqsRetryBackoff } from '#adapters/sqs-retry-backoff.ts';
-import { systemClock } from '#ports/clock.ts';
 import type { RetryBackoff } from '#ports/refund-queue.ts';
+import { serviceClock } from '#shared/clock.ts';
 import { readConfig } from '#shared/config.ts';
 import { createLogger, errorFacts } from '#shared/logger.ts';
 import type { RefundMessage } from '#shared/model.ts';
@@ -176,7 +176,7 @@ export const paymentProvider = await configuredPaymentProvider(config);
 export const handler = createRefundProcessorHandler({
   orders: new DynamoSettlementStore(table),
   provider: paymentProvider,
-  clock: systemClock,
+  clock: serviceClock,
   ...(config.refundQueueUrl
     ? {
         backoff: new SqsRetryBackoff(new SQSClient({}), config.refundQueueUrl, {

@@ -19,7 +19,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { DynamoProviderRefunds } from '#adapters/dynamo/provider-refunds.ts';
 import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
 import { verifyWebhook, type WebhookVerification } from '#adapters/stripe-provider.ts';
-import { type Clock, systemClock } from '#ports/clock.ts';
+import type { Clock } from '#ports/clock.ts';
+import { realClock, serviceClock } from '#shared/clock.ts';
 import { readConfig } from '#shared/config.ts';
 import { type ErrorCode, RefundError } from '#shared/errors.ts';
 import { createLogger } from '#shared/logger.ts';
@@ -39,6 +40,12 @@ export type WebhookVerifier = (input: {
 export interface StripeWebhookDeps extends Omit<RefundUpdateDeps, 'observe'> {
   verify: WebhookVerifier;
   clock: Clock;
+  /**
+   * What the signature's age is measured against (default `clock`): Stripe stamps it with the
+   * real time, so the functions pass the real clock, which stays real when the local clock runs
+   * ahead (`#shared/clock.ts`).
+   */
+  signatureClock?: Clock;
   logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
 
@@ -72,7 +79,7 @@ export function createStripeWebhookHandler(deps: StripeWebhookDeps): StripeWebho
     const verification = deps.verify({
       rawBody: raw.toString('utf8'),
       signature: header(event, 'stripe-signature'),
-      nowMs: deps.clock.now(),
+      nowMs: (deps.signatureClock ?? deps.clock).now(),
     });
     if (!verification.ok) {
       logger.warn('Webhook refused', { reason: verification.reason });
@@ -120,7 +127,8 @@ async function coldStart(): Promise<StripeWebhookHandler> {
   return createStripeWebhookHandler({
     refunds: new DynamoProviderRefunds(table),
     orders: new DynamoSettlementStore(table),
-    clock: systemClock,
+    clock: serviceClock,
+    signatureClock: realClock,
     verify: (input) =>
       verifyWebhook(stripe, {
         ...input,

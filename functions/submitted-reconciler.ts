@@ -10,7 +10,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledEvent } from 'aws-lambda';
 import { DynamoProviderRefunds } from '#adapters/dynamo/provider-refunds.ts';
 import { DynamoSettlementStore } from '#adapters/dynamo/settlement.ts';
-import { systemClock } from '#ports/clock.ts';
+import { serviceClock } from '#shared/clock.ts';
 import { readConfig } from '#shared/config.ts';
 import { createLogger } from '#shared/logger.ts';
 import { stripeRuntime } from '#shared/provider-wiring.ts';
@@ -58,7 +58,7 @@ async function coldStart(): Promise<SubmittedReconcilerHandler> {
     submitted: refunds,
     source: provider,
     orders: new DynamoSettlementStore(table),
-    clock: systemClock,
+    clock: serviceClock,
     afterMs: config.stripe.submittedReconcileAfterMs,
     watchMs: config.stripe.failureWatchMs,
   });

@@ -15,6 +15,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
 import type { AuthConfig } from '../../web/hosting.ts';
 import { jsonAnswer } from './api-event.ts';
+import { type ClockState, clockRoutes, type LocalClock, localClock } from './clock.ts';
 import { consoleRoutes } from './console.ts';
 import {
   createQueues,
@@ -40,7 +41,7 @@ import {
 import { localJwtSecret, signJwt } from './jwt.ts';
 import { scheduledEvent } from './lambda-events.ts';
 import { startRefundPoller } from './poller.ts';
-import { startScheduler } from './scheduler.ts';
+import { type Scheduler, startScheduler } from './scheduler.ts';
 import { type SeededInstance, seedDemoData } from './seed.ts';
 import { createApiServer } from './server.ts';
 import { StreamCursor, startStreamReader } from './stream-reader.ts';
@@ -76,6 +77,8 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
   /** How the served console signs in (default the local sign-in, `POST /local/tokens`). */
   consoleAuth?: AuthConfig;
+  /** How far the local clock starts ahead of the real time, ms (default 0; `POST /local/clock` moves it). */
+  clockAheadMs?: number;
 }
 
 export interface LocalRuntime {
@@ -97,6 +100,8 @@ export interface LocalRuntime {
   runReconciler(time: string): Promise<unknown>;
   /** The local bus the event publisher puts domain events on (fed from the table's stream). */
   eventBus: LocalEventBus;
+  /** The one clock of the functions and the schedules (`GET`/`POST /local/clock`). */
+  clock: LocalClock;
   /** Stops the schedules, the poller, the server and the emulators it started. Idempotent. */
   stop(): Promise<void>;
 }
@@ -215,7 +220,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     return stopping;
   };
 
+  const clock = localClock();
+
   try {
+    clock.runAhead(options.clockAheadMs ?? 0);
+    // The service clock is the process's: back to the real time when this runtime stops.
+    stops.push(() => {
+      clock.runAhead(0);
+    });
+
     let dynamoEndpoint: string;
     let sqsEndpoint: string;
     if (options.emulators) {
@@ -277,11 +290,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const runPurger = (time: string) => runScheduled('purger', time);
     const runReconciler = (time: string) => runScheduled('reconciler', time);
 
+    // Set once the schedules start; a clock move runs them at once at the new time.
+    let scheduler: Scheduler | undefined;
+    const clockPages = clockRoutes(clock, async (state: ClockState) => {
+      log(
+        state.moved
+          ? `local clock: ${state.now} (${state.offset} ahead of the real time)`
+          : `local clock: ${state.now} (the real time)`,
+      );
+      await scheduler?.runAll();
+    });
     const consolePages = await consoleRoutes(jwtSecret, options.consoleAuth);
     const localRoutes = async (method: string, rawPath: string, body: string) =>
       method === 'GET' && rawPath === LOCAL_EVENTS_PATH
         ? jsonAnswer(200, { events: eventBus.events(), deliveries: eventBus.deliveries().length })
-        : consolePages(method, rawPath, body);
+        : ((await clockPages(method, rawPath, body)) ?? consolePages(method, rawPath, body));
     const server = createApiServer({ registry, jwtSecret, region, runPurger, log, localRoutes });
     const port = await listen(server, options.port ?? 0);
     stops.push(() => closeServer(server));
@@ -312,8 +335,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     stops.push(() => streamReader.stop());
 
     if (options.schedule ?? true) {
-      const scheduler = startScheduler({
+      const started = startScheduler({
         intervalMs: options.scheduleIntervalMs ?? SCHEDULE_INTERVAL_MS,
+        now: clock.now,
         log,
         jobs: [
           { name: 'purger', run: runPurger },
@@ -322,10 +346,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           { name: 'submitted-reconciler', run: (time) => runScheduled('submitted-reconciler', time) },
         ],
       });
-      stops.push(() => scheduler.stop());
+      scheduler = started;
+      stops.push(() => started.stop());
     }
 
-    const seeded = options.seed ? await seedDemoData(url, jwtSecret) : [];
+    const seeded = options.seed ? await seedDemoData(url, jwtSecret, clock.now()) : [];
 
     return {
       url,
@@ -346,6 +371,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       runPurger,
       runReconciler,
       eventBus,
+      clock,
       stop,
     };
   } catch (error) {

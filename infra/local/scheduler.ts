@@ -1,7 +1,8 @@
 /**
  * Plays the EventBridge schedules: every interval (60 s locally) each job runs once with the
- * current instant as its schedule time. A job still running when the next tick comes is
- * skipped for that tick. Each run logs one short line with the summary's counts only — never
+ * current instant (`now`: the local clock's) as its schedule time. A job still running when
+ * the next tick comes is skipped for that tick; `runAll()` (after the local clock moved) waits
+ * for it instead, then runs every job once. Each run logs one short line with the summary's counts only — never
  * the summary itself, which could carry ids or personal data.
  */
 import { HandlerUnavailableError } from './functions.ts';
@@ -21,6 +22,8 @@ export interface SchedulerOptions {
 }
 
 export interface Scheduler {
+  /** Runs every job once now (after a run still going), as a tick would; resolves when all are done. */
+  runAll(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,10 +47,10 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
   const running = new Map<string, Promise<void>>();
   const unavailable = new Set<string>();
 
-  function runJob(job: ScheduledJob): void {
+  function runJob(job: ScheduledJob): Promise<void> | undefined {
     if (running.has(job.name)) {
       options.log(`${job.name}: previous run still going, skipped`);
-      return;
+      return undefined;
     }
     const time = eventBridgeTime(now());
     const run = job
@@ -69,14 +72,25 @@ export function startScheduler(options: SchedulerOptions): Scheduler {
       )
       .finally(() => running.delete(job.name));
     running.set(job.name, run);
+    return run;
   }
 
   const timer = setInterval(() => {
     for (const job of options.jobs) runJob(job);
   }, options.intervalMs);
 
+  let stopped = false;
   return {
+    async runAll() {
+      await Promise.all(
+        options.jobs.map(async (job) => {
+          while (!stopped && running.has(job.name)) await running.get(job.name);
+          if (!stopped) await runJob(job);
+        }),
+      );
+    },
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await Promise.all(running.values());
     },

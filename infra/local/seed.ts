@@ -159,14 +159,17 @@ export class SeedError extends Error {
   }
 }
 
-/** Posts the demo orders to the running local API at `baseUrl`; throws `SeedError` on any refusal. */
+/**
+ * Posts the demo orders, dated relative to `now` (the local clock's), to the running local API
+ * at `baseUrl`; throws `SeedError` on any refusal. Its token is on the real time, as every token.
+ */
 export async function seedDemoData(
   baseUrl: string,
   jwtSecret: string,
   now: number = Date.now(),
 ): Promise<SeededInstance[]> {
   const { seeded, orders } = demoOrders(now);
-  const token = signJwt('local-seed', jwtSecret, { scopes: [INTERNAL_SCOPE], ttlSeconds: 300, now });
+  const token = signJwt('local-seed', jwtSecret, { scopes: [INTERNAL_SCOPE], ttlSeconds: 300 });
   for (const order of orders) {
     const response = await fetch(`${baseUrl}/internal/orders`, {
       method: 'POST',

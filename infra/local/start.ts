@@ -1,12 +1,14 @@
 /**
  * `npm start [-- --seed]`: the refund service on http://127.0.0.1:$PORT (default 3000) with
- * DynamoDB Local, fauxqs, the refund-queue poller and the schedules. Prints one ready line;
- * stops cleanly on Ctrl-C / SIGTERM.
+ * DynamoDB Local, fauxqs, the refund-queue poller and the schedules. Prints one ready line
+ * (with the local clock when it runs ahead); stops cleanly on Ctrl-C / SIGTERM.
  */
+import { requestedLead } from './clock.ts';
 import { JavaMissingError } from './emulators.ts';
 import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
 
-const USAGE = 'Usage: npm start [-- --seed]   (env: PORT, default 3000; LOCAL_JWT_SECRET)';
+const USAGE =
+  'Usage: npm start [-- --seed]   (env: PORT, default 3000; LOCAL_JWT_SECRET; LOCAL_CLOCK, e.g. P5D or 2026-05-01T00:00:00Z)';
 
 function fail(message: string): never {
   console.error(message);
@@ -25,9 +27,28 @@ const portText = process.env.PORT ?? '3000';
 const port = Number(portText);
 if (!/^\d+$/.test(portText) || port > 65535) fail(`PORT must be a port number, not "${portText}"`);
 
+/** `LOCAL_CLOCK`: how far ahead the local clock starts, as a duration (`P5D`) or the instant it shows. */
+function clockAheadMs(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  const move = /^\d+$/.test(value)
+    ? { offset: Number(value) }
+    : value.startsWith('P')
+      ? { offset: value }
+      : { at: value };
+  try {
+    return requestedLead(JSON.stringify(move), Date.now());
+  } catch (error) {
+    fail(`LOCAL_CLOCK=${JSON.stringify(value)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 let runtime: LocalRuntime;
 try {
-  runtime = await startLocalRuntime({ port, seed: args.includes('--seed') });
+  runtime = await startLocalRuntime({
+    port,
+    seed: args.includes('--seed'),
+    clockAheadMs: clockAheadMs(process.env.LOCAL_CLOCK),
+  });
 } catch (error) {
   if (error instanceof JavaMissingError) fail(error.message);
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -39,8 +60,10 @@ try {
 for (const instance of runtime.seeded) {
   console.log(`Seeded ${instance.accountId} ${instance.instanceId} (${instance.note})`);
 }
+const clock = runtime.clock.state();
 console.log(
-  `Refund service listening on ${runtime.url} (DynamoDB Local ${runtime.dynamoEndpoint}, SQS ${runtime.sqsEndpoint})`,
+  `Refund service listening on ${runtime.url} (DynamoDB Local ${runtime.dynamoEndpoint}, SQS ${runtime.sqsEndpoint})` +
+    (clock.moved ? `; local clock ${clock.now}, ${clock.offset} ahead of the real time` : ''),
 );
 
 let stopping = false;

@@ -4,12 +4,14 @@
  * to answers (`RefundError` → its code and status; anything else → 500 `INTERNAL`, which
  * reveals nothing).
  */
+
 import middy, { type MiddlewareObj } from '@middy/core';
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { serviceClock } from '#shared/clock.ts';
 import { RefundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
 import { INTERNAL_SCOPE, routeKey as keyOf, ROUTES, type RouteAuth } from './routes.ts';
@@ -167,7 +169,7 @@ function parseBody(event: HttpEvent): unknown {
  * errors → answers, then the `before` middlewares (route, identity, body) in that order, then
  * the route's handler with the request they established.
  */
-export function httpFunction(handlers: Record<string, RouteHandler>, clock: () => number = Date.now) {
+export function httpFunction(handlers: Record<string, RouteHandler>, clock: () => number = serviceClock.now) {
   return middy<HttpEvent, HttpResult>()
     .use(errorResponses())
     .use(routing(handlers))

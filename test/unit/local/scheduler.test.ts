@@ -122,4 +122,58 @@ describe('startScheduler', () => {
 
     expect(runs).toBe(1);
   });
+
+  it('fires with the time of the clock it is given (the local clock, ahead of the real one)', async () => {
+    const times: string[] = [];
+    const ahead = 5 * 86_400_000;
+    scheduler = startScheduler({
+      intervalMs: 60_000,
+      now: () => Date.now() + ahead,
+      log: () => {},
+      jobs: [{ name: 'purger', run: async (time) => void times.push(time) }],
+    });
+
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    expect(times).toEqual(['2026-04-15T15:31:00Z']);
+  });
+
+  it('runAll() runs every job once at once, after a run still going, and resolves when they are done', async () => {
+    const times: Record<string, string[]> = { purger: [], reconciler: [] };
+    let finish: () => void = () => {};
+    let slow = true;
+    scheduler = startScheduler({
+      intervalMs: 60_000,
+      log: () => {},
+      jobs: [
+        { name: 'purger', run: async (time) => void times.purger?.push(time) },
+        {
+          name: 'reconciler',
+          run: (time) => {
+            times.reconciler?.push(time);
+            if (!slow) return Promise.resolve({});
+            return new Promise((resolve) => {
+              finish = () => resolve({});
+            });
+          },
+        },
+      ],
+    });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(times.reconciler).toHaveLength(1);
+
+    let done = false;
+    const all = scheduler.runAll().then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(done).toBe(false);
+    expect(times.purger).toEqual(['2026-04-10T15:31:00Z', '2026-04-10T15:31:00Z']);
+
+    slow = false;
+    finish();
+    await all;
+
+    expect(times.reconciler).toEqual(['2026-04-10T15:31:00Z', '2026-04-10T15:31:01Z']);
+  });
 });
