@@ -34,6 +34,8 @@ export interface InstanceRecord extends InstanceFacts {
   /** Bumped by every change of orders, flags or status; quotes bind to it (QUOTE_STALE). */
   version: number;
   unsubscribedAt: Millis | null;
+  /** When a renewal last restored the instance after an unsubscription (absent if never). */
+  restoredAt?: Millis;
   retention: Retention | null;
   createdAt: Millis;
 }

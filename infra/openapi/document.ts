@@ -27,7 +27,7 @@ import {
   webhookAckResponseSchema,
 } from '#schema/responses.ts';
 import { ERROR_STATUS, type ErrorCode } from '#shared/errors.ts';
-import { EVENT_TYPES, eventSchema } from '#shared/events/schemas.ts';
+import { EVENT_SCHEMA_VERSIONS, eventSchema } from '#shared/events/schemas.ts';
 
 type Schema = z.ZodMiniType;
 type JsonSchema = Record<string, unknown>;
@@ -317,13 +317,14 @@ export const openApiJson = (): string => `${JSON.stringify(openApiDocument(), nu
 
 export const OPENAPI_FILE = 'docs/openapi.json';
 
-/** The versioned JSON Schema of each domain event, by file name under docs/events/. */
+/** The versioned JSON Schema of each domain event (every version documented), by file name under docs/events/. */
 export function eventJsonSchemas(): Record<string, string> {
   return Object.fromEntries(
-    EVENT_TYPES.map((type) => {
-      const schema = z.toJSONSchema(eventSchema(type), { target: 'draft-2020-12' });
-      const json = { $id: `https://refunds.example/events/${type}.v1.schema.json`, title: type, ...schema };
-      return [`${type}.v1.schema.json`, `${JSON.stringify(json, null, 2)}\n`];
+    EVENT_SCHEMA_VERSIONS.map(({ type, version }) => {
+      const file = `${type}.v${version}.schema.json`;
+      const schema = z.toJSONSchema(eventSchema(type, version), { target: 'draft-2020-12' });
+      const json = { $id: `https://refunds.example/events/${file}`, title: type, ...schema };
+      return [file, `${JSON.stringify(json, null, 2)}\n`];
     }),
   );
 }

@@ -6,6 +6,13 @@
  * record yields the same ids and consumers de-duplicate by id. No personal data: no reason
  * text, no payment references.
  *
+ * Every event is stamped with the fact's own time, recorded on the item by the write that made
+ * the fact (`unsubscribedAt`, `restoredAt`, `purgedAt`, `createdAt`, `submittedAt`, `settledAt`,
+ * a history entry's `at`), never with the stream record's time (DynamoDB Local truncates that to
+ * the minute, AWS to the second): an item without the time of its fact is a bug, and deriving
+ * it throws. Instance events also carry the instance's `version` after the change
+ * (`data.instanceVersion`), which orders them exactly even when two facts share a millisecond.
+ *
  * Published by `functions/event-publisher.ts` (the table's stream → EventBridge); only items whose
  * sort key starts with one of `EVENT_SOURCE_PREFIXES` can carry events, and the stack's stream
  * filter is built from that list.
@@ -20,8 +27,6 @@ export interface ItemChange {
   key: { pk: string; sk: string };
   oldImage: Item | null;
   newImage: Item | null;
-  /** When the change was written (the stream record's approximate creation time). */
-  at: Millis;
 }
 
 export type DomainEventType =
@@ -38,10 +43,30 @@ export type DomainEventType =
   | 'UnsubscribeOrderNeedsAttention'
   | 'SlaBreached';
 
+/**
+ * The version each type is published in (`docs/events/<Type>.v<N>.schema.json`). A change of a
+ * type's fields is a new version; earlier versions keep their schemas (the bus archive holds
+ * events in them). v2 of the instance events adds `data.instanceVersion`.
+ */
+export const EVENT_VERSIONS = {
+  InstanceUnsubscribed: 2,
+  InstanceRestored: 2,
+  InstanceReleased: 2,
+  RetentionDataPurged: 2,
+  RenewalCancelled: 1,
+  RefundLineSubmitted: 1,
+  RefundLineSettled: 1,
+  RefundLineReversed: 1,
+  AccountBalanceCredited: 1,
+  UnsubscribeOrderSucceeded: 1,
+  UnsubscribeOrderNeedsAttention: 1,
+  SlaBreached: 1,
+} as const satisfies Record<DomainEventType, number>;
+
 export interface DomainEvent {
   id: string;
   type: DomainEventType;
-  version: 1;
+  version: number;
   accountId: string;
   occurredAt: string;
   data: Record<string, string | number>;
@@ -49,7 +74,12 @@ export interface DomainEvent {
 
 const accountOf = (pk: string) => pk.replace(/^ACCT#/, '');
 const iso = (ms: Millis) => new Date(ms).toISOString();
-const num = (value: unknown, fallback: Millis): Millis => (typeof value === 'number' ? value : fallback);
+
+/** The time of a fact as the item records it; its absence is a bug (the publisher stops there). */
+function factTime(value: unknown, type: DomainEventType, field: string): Millis {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  throw new Error(`${type}: the item does not record ${field}, the time of the fact`);
+}
 
 function event(
   change: ItemChange,
@@ -62,7 +92,14 @@ function event(
     .update(`${type}|${change.key.pk}|${change.key.sk}|${transition}`)
     .digest('hex')
     .slice(0, 32);
-  return { id, type, version: 1, accountId: accountOf(change.key.pk), occurredAt: iso(occurredAt), data };
+  return {
+    id,
+    type,
+    version: EVENT_VERSIONS[type],
+    accountId: accountOf(change.key.pk),
+    occurredAt: iso(occurredAt),
+    data,
+  };
 }
 
 function instanceEvents(change: ItemChange): DomainEvent[] {
@@ -70,15 +107,20 @@ function instanceEvents(change: ItemChange): DomainEvent[] {
   const after = change.newImage;
   if (!after) return [];
   const instanceId = String(after.instanceId);
-  const version = String(after.version);
+  const instanceVersion = Number(after.version);
+  if (!Number.isSafeInteger(instanceVersion)) throw new Error('an instance item has a version');
+  const version = String(instanceVersion);
+  const instanceData = { instanceId, instanceVersion };
   const events: DomainEvent[] = [];
   const was = before?.status;
-  if (was === 'ACTIVE' && after.status === 'UNSUBSCRIBED')
-    events.push(
-      event(change, 'InstanceUnsubscribed', version, num(after.unsubscribedAt, change.at), { instanceId }),
-    );
-  if (was === 'UNSUBSCRIBED' && after.status === 'ACTIVE')
-    events.push(event(change, 'InstanceRestored', version, change.at, { instanceId }));
+  if (was === 'ACTIVE' && after.status === 'UNSUBSCRIBED') {
+    const at = factTime(after.unsubscribedAt, 'InstanceUnsubscribed', 'unsubscribedAt');
+    events.push(event(change, 'InstanceUnsubscribed', version, at, instanceData));
+  }
+  if (was === 'UNSUBSCRIBED' && after.status === 'ACTIVE') {
+    const at = factTime(after.restoredAt, 'InstanceRestored', 'restoredAt');
+    events.push(event(change, 'InstanceRestored', version, at, instanceData));
+  }
   const retention = (image: Item | null | undefined) =>
     (image?.retention ?? null) as Record<string, { status: string; purgedAt?: number | null }> | null;
   for (const [field, kind] of [
@@ -87,19 +129,19 @@ function instanceEvents(change: ItemChange): DomainEvent[] {
   ] as const) {
     const old = retention(before)?.[field];
     const now = retention(after)?.[field];
-    if (now?.status === 'PURGED' && old?.status !== 'PURGED')
-      events.push(
-        event(change, 'RetentionDataPurged', `${version}#${kind}`, num(now.purgedAt, change.at), {
-          instanceId,
-          kind,
-        }),
-      );
+    if (now?.status === 'PURGED' && old?.status !== 'PURGED') {
+      const at = factTime(now.purgedAt, 'RetentionDataPurged', `retention.${field}.purgedAt`);
+      events.push(event(change, 'RetentionDataPurged', `${version}#${kind}`, at, { ...instanceData, kind }));
+    }
   }
   if (after.status === 'RELEASED' && was !== 'RELEASED') {
     // Released by the purge of its last kind: that purge's time.
-    const purgedAts = Object.values(retention(after) ?? {}).map((r) => r.purgedAt ?? 0);
-    const releasedAt = purgedAts.length > 0 ? Math.max(...purgedAts) : 0;
-    events.push(event(change, 'InstanceReleased', version, releasedAt || change.at, { instanceId }));
+    const kept = retention(after);
+    const releasedAt = Math.max(
+      factTime(kept?.configData?.purgedAt, 'InstanceReleased', 'retention.configData.purgedAt'),
+      factTime(kept?.logData?.purgedAt, 'InstanceReleased', 'retention.logData.purgedAt'),
+    );
+    events.push(event(change, 'InstanceReleased', version, releasedAt, instanceData));
   }
   return events;
 }
@@ -130,11 +172,17 @@ function unsubscribeOrderEvents(change: ItemChange): DomainEvent[] {
   const events: DomainEvent[] = [];
   if (!before && after.type === 'CANCEL_RENEWAL')
     events.push(
-      event(change, 'RenewalCancelled', 'created', num(after.createdAt, change.at), {
-        ...base,
-        currency: String(after.currency),
-        refundAmount: Number(after.refundAmount),
-      }),
+      event(
+        change,
+        'RenewalCancelled',
+        'created',
+        factTime(after.createdAt, 'RenewalCancelled', 'createdAt'),
+        {
+          ...base,
+          currency: String(after.currency),
+          refundAmount: Number(after.refundAmount),
+        },
+      ),
     );
   const history = (after.history ?? []) as HistoryImage[];
   const oldLines = new Map(((before?.lines ?? []) as LineImage[]).map((line) => [line.orderId, line]));
@@ -152,16 +200,22 @@ function unsubscribeOrderEvents(change: ItemChange): DomainEvent[] {
           change,
           'RefundLineSubmitted',
           `${line.orderId}#SUBMITTED`,
-          num(line.submittedAt, change.at),
+          factTime(line.submittedAt, 'RefundLineSubmitted', 'lines[].submittedAt'),
           lineData,
         ),
       );
     if (line.status === 'SETTLED' && old?.status !== 'SETTLED')
       events.push(
-        event(change, 'RefundLineSettled', line.orderId, num(line.settledAt, change.at), {
-          ...lineData,
-          destination: line.settledTo ?? line.destination,
-        }),
+        event(
+          change,
+          'RefundLineSettled',
+          line.orderId,
+          factTime(line.settledAt, 'RefundLineSettled', 'lines[].settledAt'),
+          {
+            ...lineData,
+            destination: line.settledTo ?? line.destination,
+          },
+        ),
       );
     // Settled to the card, then failed there (Stripe): moved to the balance.
     if (
@@ -171,30 +225,50 @@ function unsubscribeOrderEvents(change: ItemChange): DomainEvent[] {
     ) {
       const note = history.findLast((h) => h.note === 'REFUND_REVERSED' && h.orderId === line.orderId);
       events.push(
-        event(change, 'RefundLineReversed', `${line.orderId}#REVERSED`, num(note?.at, change.at), {
-          ...lineData,
-          destination: 'ACCOUNT_BALANCE',
-        }),
+        event(
+          change,
+          'RefundLineReversed',
+          `${line.orderId}#REVERSED`,
+          factTime(note?.at, 'RefundLineReversed', 'history[REFUND_REVERSED].at'),
+          {
+            ...lineData,
+            destination: 'ACCOUNT_BALANCE',
+          },
+        ),
       );
     }
   }
   if (after.status !== before?.status && after.status === 'SUCCEEDED')
     events.push(
-      event(change, 'UnsubscribeOrderSucceeded', 'SUCCEEDED', num(after.settledAt, change.at), {
-        ...base,
-        currency: String(after.currency),
-        refundAmount: Number(after.refundAmount),
-      }),
+      event(
+        change,
+        'UnsubscribeOrderSucceeded',
+        'SUCCEEDED',
+        factTime(after.settledAt, 'UnsubscribeOrderSucceeded', 'settledAt'),
+        {
+          ...base,
+          currency: String(after.currency),
+          refundAmount: Number(after.refundAmount),
+        },
+      ),
     );
   if (after.status !== before?.status && after.status === 'NEEDS_ATTENTION') {
     const attempt = history.length;
     const at = history.findLast((h) => h.status === 'NEEDS_ATTENTION')?.at;
-    events.push(event(change, 'UnsubscribeOrderNeedsAttention', String(attempt), num(at, change.at), base));
+    events.push(
+      event(
+        change,
+        'UnsubscribeOrderNeedsAttention',
+        String(attempt),
+        factTime(at, 'UnsubscribeOrderNeedsAttention', 'history[NEEDS_ATTENTION].at'),
+        base,
+      ),
+    );
   }
   if (after.slaBreached === true && before?.slaBreached !== true)
     events.push(
       // Found when the order settles after its dueBy.
-      event(change, 'SlaBreached', 'breached', num(after.settledAt, change.at), {
+      event(change, 'SlaBreached', 'breached', factTime(after.settledAt, 'SlaBreached', 'settledAt'), {
         ...base,
         dueBy: iso(Number(after.dueBy)),
       }),
@@ -207,13 +281,19 @@ function ledgerEvents(change: ItemChange): DomainEvent[] {
   const entry = change.newImage;
   if (change.oldImage || !entry) return [];
   return [
-    event(change, 'AccountBalanceCredited', 'created', num(entry.createdAt, change.at), {
-      unsubscribeOrderId: String(entry.unsubscribeOrderId),
-      orderId: String(entry.orderId),
-      currency: String(entry.currency),
-      amount: Number(entry.amount),
-      cause: String(entry.cause),
-    }),
+    event(
+      change,
+      'AccountBalanceCredited',
+      'created',
+      factTime(entry.createdAt, 'AccountBalanceCredited', 'createdAt'),
+      {
+        unsubscribeOrderId: String(entry.unsubscribeOrderId),
+        orderId: String(entry.orderId),
+        currency: String(entry.currency),
+        amount: Number(entry.amount),
+        cause: String(entry.cause),
+      },
+    ),
   ];
 }
 

@@ -1,4 +1,7 @@
-/** A DynamoDB stream record (NEW_AND_OLD_IMAGES) → its domain events. */
+/**
+ * A DynamoDB stream record (NEW_AND_OLD_IMAGES) → its domain events. The record's
+ * `ApproximateCreationDateTime` is not used: events carry the times their items record.
+ */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -14,6 +17,5 @@ export function eventsFromRecord(record: DynamoDBRecord): DomainEvent[] {
     key,
     oldImage: stream.OldImage ? unmarshall(stream.OldImage as Image) : null,
     newImage: stream.NewImage ? unmarshall(stream.NewImage as Image) : null,
-    at: (stream.ApproximateCreationDateTime ?? 0) * 1000,
   });
 }

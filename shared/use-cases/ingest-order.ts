@@ -167,6 +167,7 @@ async function renew(
     next = {
       ...current,
       status: 'ACTIVE',
+      restoredAt: input.now,
       orders: [...current.orders, order],
       retention: current.retention
         ? { configData: restore(current.retention.configData), logData: restore(current.retention.logData) }

@@ -12,7 +12,7 @@ import { EventBridgeBus } from '#adapters/eventbridge-bus.ts';
 import type { LocalHandler } from '#infra/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '#infra/local/runtime.ts';
 import { DEMO_ACCOUNT } from '#infra/local/seed.ts';
-import type { DomainEvent } from '#shared/events/derive.ts';
+import { type DomainEvent, EVENT_VERSIONS } from '#shared/events/derive.ts';
 import { eventFactMismatches, watchTable } from '#test/support/events.ts';
 
 let runtime: LocalRuntime;
@@ -249,7 +249,7 @@ describe('the events-to-facts check itself', () => {
   const event = (type: DomainEvent['type'], data: DomainEvent['data'], id: string): DomainEvent => ({
     id: id.padStart(32, '0'),
     type,
-    version: 1,
+    version: EVENT_VERSIONS[type],
     accountId: 'a-1',
     occurredAt: '2026-03-05T10:00:00.000Z',
     data,
@@ -293,13 +293,13 @@ describe('the events-to-facts check itself', () => {
   it('an instance must have as many unsubscriptions as restores, plus one while it is unsubscribed', () => {
     const instance = { pk: 'ACCT#a-1', sk: 'INST#i-1', instanceId: 'i-1', status: 'UNSUBSCRIBED' };
     const born = new Map([['a-1|i-1', 'ACTIVE']]);
-    const unsubscribed = event('InstanceUnsubscribed', { instanceId: 'i-1' }, 'd');
+    const unsubscribed = event('InstanceUnsubscribed', { instanceId: 'i-1', instanceVersion: 2 }, 'd');
     expect(eventFactMismatches([instance], [unsubscribed], born)).toEqual([]);
     expect(eventFactMismatches([instance], [], born)).toEqual([expect.stringMatching(/^instance a-1\|i-1/)]);
     expect(
       eventFactMismatches(
         [{ ...instance, status: 'ACTIVE' }],
-        [unsubscribed, event('InstanceRestored', { instanceId: 'i-1' }, 'e')],
+        [unsubscribed, event('InstanceRestored', { instanceId: 'i-1', instanceVersion: 3 }, 'e')],
         born,
       ),
     ).toEqual([]);

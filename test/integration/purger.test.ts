@@ -279,6 +279,7 @@ describe('purger: runs', () => {
     await new DynamoInstanceStore(table).put({
       ...seeded,
       status: 'ACTIVE',
+      restoredAt: Date.parse('2026-09-10T08:00:00.000Z'),
       retention: {
         configData: { ...retention.configData, status: 'RESTORED' },
         logData: { ...retention.logData, status: 'RESTORED' },

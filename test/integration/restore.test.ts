@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoPurgeStore } from '#adapters/dynamo/purges.ts';
 import { DynamoRetainedDataStore } from '#adapters/dynamo/retained-data.ts';
 import { type ApiHarness, apiHarness, confirmedUnsubscribe, orderBody } from '#test/support/api.ts';
+import { publishedEvents } from '#test/support/events.ts';
 
 const A = 'acct-restore';
 // Unsubscribed 2026-04-10T15:30Z (23:30 UTC+8): log data until 16:00Z that day, config data a week (SPEC example 5).
@@ -112,6 +113,35 @@ describe('restore by renewal (SPEC 3.5)', () => {
     const refused = await ingest(renewal('r-late', '2026-04-18T00:00:00.000Z', '2026-05-18T00:00:00.000Z'));
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('INSTANCE_RELEASED');
+  });
+
+  it('events: unsubscribed, restored and unsubscribed again within one minute are stamped with their own times and versions', async () => {
+    api.setNow('2026-04-10T15:30:40.000Z');
+    expect(
+      (await ingest(renewal('r-1', '2026-04-10T15:30:40.000Z', '2026-05-10T15:30:40.000Z'))).status,
+    ).toBe(201);
+    api.setNow('2026-04-10T15:30:50.000Z');
+    const quote = await api.call('POST', '/instances/i-1/refund-quotes', {
+      account: A,
+      body: { kind: 'UNSUBSCRIBE' },
+    });
+    const again = await api.call('POST', '/instances/i-1/unsubscriptions', {
+      account: A,
+      body: confirmedUnsubscribe(quote.body.quoteId, quote.body.refundType),
+      headers: { 'idempotency-key': 'k-again' },
+    });
+    expect(again.status).toBe(202);
+
+    const events = (await publishedEvents(api.config.tableName)).filter(
+      (e) => e.type === 'InstanceUnsubscribed' || e.type === 'InstanceRestored',
+    );
+    const version = (await api.stores.instances.get(A, 'i-1'))?.version ?? 0;
+    const byTime = [...events].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+    expect(byTime.map((e) => [e.type, e.version, e.occurredAt, e.data.instanceVersion])).toEqual([
+      ['InstanceUnsubscribed', 2, UNSUBSCRIBED_AT, version - 2],
+      ['InstanceRestored', 2, '2026-04-10T15:30:40.000Z', version - 1],
+      ['InstanceUnsubscribed', 2, '2026-04-10T15:30:50.000Z', version],
+    ]);
   });
 
   it('a restored instance refunds only its new order when unsubscribed again', async () => {

@@ -62,6 +62,14 @@ export function watchTable(tableName: string): void {
   if (!watched.has(tableName)) watched.set(tableName, { tableName, events: [], bornStatus: new Map() });
 }
 
+/** The events a watched table's stream has yielded so far, through the real publisher (for assertions on them). */
+export async function publishedEvents(tableName: string): Promise<DomainEvent[]> {
+  const table = watched.get(tableName);
+  if (!table) throw new Error(`${tableName} is not watched`);
+  await readNew(table);
+  return [...table.events];
+}
+
 const instanceKey = (pk: string, sk: string) => `${pk.slice('ACCT#'.length)}|${sk.slice('INST#'.length)}`;
 
 /** Reads what the stream has added since the last read, through the real publisher handler. */

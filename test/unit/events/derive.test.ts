@@ -13,7 +13,7 @@ const change = (
   sk: string,
   oldImage: Record<string, unknown> | null,
   newImage: Record<string, unknown> | null,
-): ItemChange => ({ key: { pk: 'ACCT#a-1', sk }, oldImage, newImage, at: AT });
+): ItemChange => ({ key: { pk: 'ACCT#a-1', sk }, oldImage, newImage });
 const types = (c: ItemChange) => eventsFromChange(c).map((e) => e.type);
 
 describe('events from item transitions', () => {
@@ -25,15 +25,50 @@ describe('events from item transitions', () => {
     );
     const [first, ...rest] = eventsFromChange(c);
     expect(rest).toEqual([]);
-    expect(first).toMatchObject({
+    expect(first).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{32}$/),
       type: 'InstanceUnsubscribed',
-      version: 1,
+      version: 2,
       accountId: 'a-1',
       occurredAt: '2026-03-05T10:00:00.000Z',
-      data: { instanceId: 'i-1' },
+      data: { instanceId: 'i-1', instanceVersion: 3 },
     });
     expect(eventsFromChange(c)[0]?.id).toBe(first?.id);
     expect(types(change('INST#i-1', instance({ version: 3 }), instance({ version: 4 })))).toEqual([]);
+  });
+
+  it('a restore is InstanceRestored at the restoredAt of the instance, after the unsubscription it undoes', () => {
+    // Unsubscribed and restored within one minute: the order of the facts is in the items.
+    const unsubscribedAt = Date.parse('2026-04-10T15:30:20.000Z');
+    const restoredAt = Date.parse('2026-04-10T15:30:40.000Z');
+    const down = instance({ status: 'UNSUBSCRIBED', version: 3, unsubscribedAt });
+    const [unsubscribed] = eventsFromChange(change('INST#i-1', instance({}), down));
+    const [restored, ...rest] = eventsFromChange(
+      change('INST#i-1', down, instance({ version: 4, unsubscribedAt, restoredAt })),
+    );
+    expect(rest).toEqual([]);
+    expect(restored).toMatchObject({
+      type: 'InstanceRestored',
+      version: 2,
+      occurredAt: '2026-04-10T15:30:40.000Z',
+      data: { instanceId: 'i-1', instanceVersion: 4 },
+    });
+    expect(unsubscribed).toMatchObject({
+      occurredAt: '2026-04-10T15:30:20.000Z',
+      data: { instanceId: 'i-1', instanceVersion: 3 },
+    });
+  });
+
+  it('an item without the time of its fact is a bug: deriving it throws (never the stream time)', () => {
+    const down = instance({ status: 'UNSUBSCRIBED', version: 3, unsubscribedAt: AT });
+    expect(() => eventsFromChange(change('INST#i-1', down, instance({ version: 4 })))).toThrow(
+      /InstanceRestored: the item does not record restoredAt/,
+    );
+    expect(() =>
+      eventsFromChange(change('INST#i-1', instance({}), instance({ status: 'UNSUBSCRIBED', version: 3 }))),
+    ).toThrow(/InstanceUnsubscribed/);
+    const entry = { unsubscribeOrderId: 'uo-1', orderId: 'o-1', currency: 'USD', amount: 1, cause: 'X' };
+    expect(() => eventsFromChange(change('LEDGER#uo-1#o-1', null, entry))).toThrow(/AccountBalanceCredited/);
   });
 
   it('a purge of the last kind yields RetentionDataPurged for that kind and InstanceReleased', () => {
@@ -52,16 +87,21 @@ describe('events from item transitions', () => {
       instance({ status: 'UNSUBSCRIBED', version: 3, retention: { configData: retained, logData: purged } }),
       instance({ status: 'RELEASED', version: 4, retention: { configData: purged, logData: purged } }),
     );
-    expect(types(last)).toEqual(['RetentionDataPurged', 'InstanceReleased']);
+    expect(eventsFromChange(last).map((e) => [e.type, e.data.instanceVersion, e.occurredAt])).toEqual([
+      ['RetentionDataPurged', 4, new Date(AT).toISOString()],
+      ['InstanceReleased', 4, new Date(AT).toISOString()],
+    ]);
   });
 
   it('settling an order yields one RefundLineSettled per newly settled line (where the money went) and one success', () => {
+    const SETTLED_AT = AT + 5_000;
     const line = (orderId: string, status: string, settledTo: string | null = null) => ({
       orderId,
       status,
       refundAmount: 100,
       destination: 'ORIGINAL_PAYMENT_METHOD',
       settledTo,
+      settledAt: status === 'SETTLED' ? SETTLED_AT : null,
       paymentMethod: { type: 'CARD', reference: 'card-4242' },
     });
     const order = (status: string, lines: unknown[]) => ({
@@ -75,6 +115,7 @@ describe('events from item transitions', () => {
       reason: { code: 'OTHER', text: 'private words' },
       slaBreached: false,
       dueBy: AT,
+      settledAt: status === 'SUCCEEDED' ? SETTLED_AT : null,
       history: [],
     });
     expect(types(change('UORDER#uo-1', null, order('PENDING', [line('o-1', 'PENDING')])))).toEqual([]);
@@ -87,9 +128,9 @@ describe('events from item transitions', () => {
       ]),
     );
     const events = eventsFromChange(settled);
-    expect(events.map((e) => [e.type, e.data.orderId, e.data.destination])).toEqual([
-      ['RefundLineSettled', 'o-2', 'ACCOUNT_BALANCE'],
-      ['UnsubscribeOrderSucceeded', undefined, undefined],
+    expect(events.map((e) => [e.type, e.data.orderId, e.data.destination, e.occurredAt])).toEqual([
+      ['RefundLineSettled', 'o-2', 'ACCOUNT_BALANCE', new Date(SETTLED_AT).toISOString()],
+      ['UnsubscribeOrderSucceeded', undefined, undefined, new Date(SETTLED_AT).toISOString()],
     ]);
     expect(JSON.stringify(events)).not.toMatch(/private words|card-4242/);
   });
@@ -100,15 +141,30 @@ describe('events from item transitions', () => {
       instanceId: 'i-1',
       type: 'CANCEL_RENEWAL',
       status: 'PENDING',
+      createdAt: AT,
+      history: [{ status: 'PENDING', at: AT }],
     };
-    expect(types(change('UORDER#uo-2', null, { ...order, currency: 'USD', refundAmount: 5 }))).toEqual([
-      'RenewalCancelled',
+    const cancelled = eventsFromChange(
+      change('UORDER#uo-2', null, { ...order, currency: 'USD', refundAmount: 5 }),
+    );
+    expect(cancelled.map((e) => [e.type, e.occurredAt])).toEqual([
+      ['RenewalCancelled', new Date(AT).toISOString()],
     ]);
+    const attention = {
+      ...order,
+      status: 'NEEDS_ATTENTION',
+      history: [...order.history, { status: 'NEEDS_ATTENTION', at: AT + 7_000, note: 'DEAD_LETTERED' }],
+    };
     expect(
-      types(
-        change('UORDER#uo-2', order, { ...order, status: 'NEEDS_ATTENTION', slaBreached: true, dueBy: AT }),
-      ),
-    ).toEqual(['UnsubscribeOrderNeedsAttention', 'SlaBreached']);
+      eventsFromChange(change('UORDER#uo-2', order, attention)).map((e) => [e.type, e.occurredAt]),
+    ).toEqual([['UnsubscribeOrderNeedsAttention', new Date(AT + 7_000).toISOString()]]);
+    const late = { ...order, status: 'SUCCEEDED', slaBreached: true, dueBy: AT, settledAt: AT + 9_000 };
+    expect(
+      eventsFromChange(change('UORDER#uo-2', attention, late)).map((e) => [e.type, e.occurredAt]),
+    ).toEqual([
+      ['UnsubscribeOrderSucceeded', new Date(AT + 9_000).toISOString()],
+      ['SlaBreached', new Date(AT + 9_000).toISOString()],
+    ]);
     expect(types(change('QUOTE#q-1', null, { quoteId: 'q-1' }))).toEqual([]);
   });
 
@@ -135,6 +191,7 @@ describe('events from item transitions', () => {
       lines,
       slaBreached: false,
       dueBy: AT,
+      settledAt: status === 'SUCCEEDED' ? FAILED_AT : null,
       history,
     });
     const submitted = line({ status: 'SUBMITTED', providerRefundId: 're_123', submittedAt: SUBMITTED_AT });
@@ -207,7 +264,7 @@ describe('events from item transitions', () => {
     });
 
     it('provider-refund lookup items and other partitions carry no events', () => {
-      const lookup = { key: { pk: 'REFUND#re_123', sk: 'REFUND#re_123' }, oldImage: null, at: AT };
+      const lookup = { key: { pk: 'REFUND#re_123', sk: 'REFUND#re_123' }, oldImage: null };
       expect(eventsFromChange({ ...lookup, newImage: { accountId: 'a-1' } })).toEqual([]);
     });
   });
