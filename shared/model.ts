@@ -3,7 +3,7 @@
  * milliseconds; presentation to ISO strings happens in `#shared/present.ts`.
  */
 
-import type { Quote } from '#policy/index.ts';
+import type { OrderDerivation, PolicyRef, Quote } from '#policy/index.ts';
 import type {
   Destination,
   InstanceFacts,
@@ -117,6 +117,10 @@ export interface UnsubscribeOrder {
   settledAt: Millis | null;
   slaBreached: boolean;
   history: HistoryEntry[];
+  /** The policy its quote was computed with (absent on orders made before policies were versioned). */
+  policy?: PolicyRef;
+  /** How every amount, deadline and the due-by were found (absent on orders made before). */
+  derivation?: OrderDerivation;
 }
 
 /** The message on the refund queue: just a pointer; the order in the table is the truth. */

@@ -5,7 +5,7 @@
  * versions, keys, the policy's `quotaYear`/`usesQuota`/`cancelledOrderIds`) never leave
  * through here. Only types are imported from the schemas, so Lambda bundles stay small.
  */
-import { dueBy, expiresAt, type Quote, toIso } from '#policy/index.ts';
+import { DEFAULT_POLICY, dueBy, expiresAt, POLICIES, type Quote, toIso } from '#policy/index.ts';
 import type {
   BalanceWire,
   InstanceFactsWire,
@@ -26,6 +26,7 @@ import type {
   UnsubscribeOrderLine,
 } from '#shared/model.ts';
 import type { Balance } from '#use-cases/get-balance.ts';
+import { presentOrderDerivation, presentQuoteDerivation } from './present-derivation.ts';
 
 const isoOrNull = (ms: Millis | null | undefined): string | null => (ms == null ? null : toIso(ms));
 
@@ -124,10 +125,14 @@ export function presentQuote(quote: Quote): PolicyQuoteWire {
 /** A stored quote; `holidays` (the configured non-business days) set its `dueBy`. */
 export function presentStoredQuote(record: QuoteRecord, holidays: readonly string[]): QuoteWire {
   const envelope = { quoteId: record.quoteId, instanceId: record.instanceId };
+  const { policy, derivation } = record.quote;
   const end = {
     asOf: toIso(record.asOf),
     expiresAt: toIso(record.expiresAt),
-    dueBy: toIso(dueBy(record.expiresAt, holidays)),
+    dueBy: toIso(dueBy(record.expiresAt, holidays, (policy && POLICIES.get(policy)) || DEFAULT_POLICY)),
+    ...(policy && derivation
+      ? { policy: { id: policy.id, version: policy.version }, derivation: presentQuoteDerivation(derivation) }
+      : {}),
   };
   const body = presentQuote(record.quote);
   if (record.quote.kind === 'UNSUBSCRIBE' && body.refundType !== 'RENEWAL_CANCELLATION')
@@ -170,6 +175,12 @@ export function presentUnsubscribeOrder(order: UnsubscribeOrder): UnsubscribeOrd
       ...(entry.orderId ? { orderId: entry.orderId } : {}),
       ...(entry.failureReason ? { failureReason: entry.failureReason } : {}),
     })),
+    ...(order.policy && order.derivation
+      ? {
+          policy: { id: order.policy.id, version: order.policy.version },
+          derivation: presentOrderDerivation(order.derivation),
+        }
+      : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 /** Builds the app's stack and its checks into an `App` (shared by `app.ts` and the tests). */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+// The released refund policies are checked when this loads: a bad policy file fails the synth, naming the field.
+import '#policy/registry.ts';
 import { RefundStack } from './refund-stack.ts';
 
 export const STACK_NAME = 'RefundService';

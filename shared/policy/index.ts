@@ -1,10 +1,18 @@
 /**
- * The refund policy (SPEC 2): pure functions of an instance, its orders and `now`. Nothing
- * here reads the clock, the environment or the network. Instants are epoch milliseconds,
- * money integer minor units.
+ * The refund policy (SPEC 2): pure functions of an instance, its orders, `now` and the policy
+ * document that applies (`policies/`, checked by `document.ts`, listed by `registry.ts`).
+ * Nothing here reads the clock, the environment or the network. Instants are epoch
+ * milliseconds, money integer minor units.
  */
+export type {
+  DueByDerivation,
+  OrderDerivation,
+  QuotaUse,
+  QuoteDerivation,
+} from './derivation.ts';
 export { CARD_REFUND_WINDOW_MS, destinationFor, PAYPAL_REFUND_WINDOW_MS } from './destination.ts';
-export { dueBy, isSettledLate, SETTLEMENT_BUSINESS_DAYS } from './due-by.ts';
+export { type Policy, PolicyError, type PolicyRef, parsePolicy } from './document.ts';
+export { dueBy, explainDueBy, isSettledLate, SETTLEMENT_BUSINESS_DAYS } from './due-by.ts';
 export {
   type AbnormalReason,
   abnormalReasons,
@@ -14,13 +22,19 @@ export {
 export { addMoney, MoneyOverflowError, sumMoney } from './money.ts';
 export { expiresAt, newOrderOf } from './orders.ts';
 export { QUOTE_TTL_MS, type Quote } from './quote.ts';
+export { DEFAULT_POLICY, POLICIES, PolicyRegistry } from './registry.ts';
 export {
   pendingRenewals,
   quoteRenewalCancellation,
   type RenewalCancellationQuote,
   renewalsNoLongerPending,
 } from './renewal.ts';
-export { CONFIG_RETENTION_MS, type RetentionDeadlines, retentionDeadlines } from './retention.ts';
+export {
+  CONFIG_RETENTION_MS,
+  explainRetention,
+  type RetentionDeadlines,
+  retentionDeadlines,
+} from './retention.ts';
 export {
   BILLING_OFFSET_MS,
   billingDay,

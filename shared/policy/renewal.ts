@@ -1,9 +1,14 @@
 import type { InstanceFacts, Millis, MinorUnits, Order, RefundLine } from '#shared/domain.ts';
 import { RefundError } from '#shared/errors.ts';
-import { destinationFor } from './destination.ts';
+import { DERIVATION_SCHEMA, type LineDerivation, type QuoteDerivation } from './derivation.ts';
+import { explainDestination } from './destination.ts';
+import { type Policy, type PolicyRef, refOf } from './document.ts';
 import { checkEligibility } from './eligibility.ts';
+import { orderInputs } from './inputs.ts';
 import { addMoney } from './money.ts';
-import { ceilDays, toIso } from './time.ts';
+import { newOrderOf } from './orders.ts';
+import { DEFAULT_POLICY } from './registry.ts';
+import { ceilDays, quotaYear, toIso } from './time.ts';
 
 export interface RenewalCancellationQuote {
   kind: 'CANCEL_RENEWAL';
@@ -17,6 +22,8 @@ export interface RenewalCancellationQuote {
   updatedExpirationTime: Millis;
   /** Ascending. */
   allowedExpirationTimes: Millis[];
+  policy: PolicyRef;
+  derivation: QuoteDerivation;
 }
 
 /** Pending renewals (SPEC 2.3): RENEW orders, PAID, not started at `now`. */
@@ -50,10 +57,11 @@ export function renewalsNoLongerPending(
  */
 export function quoteRenewalCancellation(
   instance: InstanceFacts,
-  input: { now: Millis; updatedExpirationTime?: Millis },
+  input: { now: Millis; updatedExpirationTime?: Millis; policy?: Policy },
 ): RenewalCancellationQuote {
   checkEligibility(instance, 'CANCEL_RENEWAL');
   const { now } = input;
+  const policy = input.policy ?? DEFAULT_POLICY;
   const pending = pendingRenewals(instance.orders, now);
   if (pending.length === 0) {
     throw new RefundError('NO_PENDING_RENEWAL', 'The instance has no paid renewal that has not started yet', {
@@ -70,6 +78,7 @@ export function quoteRenewalCancellation(
     );
   }
   const lines: RefundLine[] = [];
+  const explained: LineDerivation[] = [];
   const cancelledOrderIds: string[] = [];
   let refundAmount = 0;
   let nonRefundableVoucherAmount = 0;
@@ -82,16 +91,64 @@ export function quoteRenewalCancellation(
       order.voucherPaid,
       'nonRefundableVoucherAmount',
     );
+    const termDays = ceilDays(order.periodEnd - order.periodStart);
+    const { destination, why } = explainDestination(order, now, policy);
     lines.push({
       orderId: order.orderId,
       cashPaid: order.cashPaid,
       voucherPaid: order.voucherPaid,
       usedDays: 0,
-      termDays: ceilDays(order.periodEnd - order.periodStart),
+      termDays,
       refundAmount: order.cashPaid,
-      destination: destinationFor(order, now),
+      destination,
+    });
+    explained.push({
+      orderId: order.orderId,
+      rule: 'RENEWAL_NOT_STARTED',
+      periodStart: order.periodStart,
+      periodEnd: order.periodEnd,
+      termDays,
+      usedDays: 0,
+      remainingDays: termDays,
+      cashPaid: order.cashPaid,
+      voucherPaid: order.voucherPaid,
+      proration: null,
+      formula: `${order.cashPaid} (renewal not started: the whole cash)`,
+      refundAmount: order.cashPaid,
+      destination: why,
     });
   }
+  const purchase = newOrderOf(instance.orders);
+  const derivation: QuoteDerivation = {
+    schema: DERIVATION_SCHEMA,
+    policy: refOf(policy),
+    inputs: {
+      asOf: now,
+      product: instance.product,
+      currency: instance.currency,
+      quotaUsed: null,
+      updatedExpirationTime: chosen,
+      orders: orderInputs(instance),
+    },
+    eligibility: {
+      rule: 'RENEWAL_CANCELLATION',
+      purchasePaidAt: purchase.paidAt,
+      windowEndsAt: purchase.paidAt + policy.fullRefundWindowMs,
+      withinWindow: now < purchase.paidAt + policy.fullRefundWindowMs,
+      quota: {
+        year: quotaYear(now, policy.billingOffsetMs),
+        allowedPerYear: policy.fullRefund.perAccountProductYear,
+        used: null,
+        usedBy: null,
+      },
+    },
+    lines: explained,
+    total: {
+      refundAmount,
+      nonRefundableVoucherAmount,
+      formula: `${explained.map((l) => l.refundAmount).join(' + ') || '0'} = ${refundAmount}`,
+    },
+  };
   return {
     kind: 'CANCEL_RENEWAL',
     refundType: 'RENEWAL_CANCELLATION',
@@ -102,5 +159,7 @@ export function quoteRenewalCancellation(
     cancelledOrderIds,
     updatedExpirationTime: chosen,
     allowedExpirationTimes,
+    policy: refOf(policy),
+    derivation,
   };
 }

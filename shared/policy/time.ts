@@ -11,18 +11,18 @@ export const HOUR_MS = 3_600_000;
 export const BILLING_OFFSET_MS = 8 * HOUR_MS;
 
 /** Day number (days since 1970-01-01) of the UTC+8 calendar day that contains `t`. */
-export function billingDay(t: Millis): number {
-  return Math.floor((t + BILLING_OFFSET_MS) / DAY_MS);
+export function billingDay(t: Millis, offsetMs: number = BILLING_OFFSET_MS): number {
+  return Math.floor((t + offsetMs) / DAY_MS);
 }
 
 /** The instant of 00:00:00.000 UTC+8 that starts UTC+8 day number `day`. */
-export function startOfBillingDay(day: number): Millis {
-  return day * DAY_MS - BILLING_OFFSET_MS;
+export function startOfBillingDay(day: number, offsetMs: number = BILLING_OFFSET_MS): Millis {
+  return day * DAY_MS - offsetMs;
 }
 
 /** The first 00:00 UTC+8 strictly after `t` (`t` exactly at midnight → the following midnight). */
-export function nextBillingMidnight(t: Millis): Millis {
-  return startOfBillingDay(billingDay(t) + 1);
+export function nextBillingMidnight(t: Millis, offsetMs: number = BILLING_OFFSET_MS): Millis {
+  return startOfBillingDay(billingDay(t, offsetMs) + 1, offsetMs);
 }
 
 /** 0 = Sunday … 6 = Saturday, of a day number (1970-01-01 was a Thursday). */
@@ -47,8 +47,8 @@ export function yearOfDay(day: number): number {
 }
 
 /** The quota year (SPEC 2.2): the UTC+8 calendar year that contains `now`. */
-export function quotaYear(now: Millis): number {
-  return yearOfDay(billingDay(now));
+export function quotaYear(now: Millis, offsetMs: number = BILLING_OFFSET_MS): number {
+  return yearOfDay(billingDay(now, offsetMs));
 }
 
 /** Whole days a duration spans, a started day counting as a whole one: ceil(ms / 24 h). */
@@ -59,6 +59,11 @@ export function ceilDays(ms: number): number {
 /** Epoch milliseconds → `2026-04-10T15:30:00.000Z` (edges only, never on the hot path). */
 export function toIso(t: Millis): string {
   return new Date(t).toISOString();
+}
+
+/** Day number → `YYYY-MM-DD`. */
+export function dateOfDay(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;

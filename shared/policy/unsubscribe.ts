@@ -1,13 +1,18 @@
 import type { InstanceFacts, Millis, MinorUnits, RefundLine } from '#shared/domain.ts';
 import { RefundError } from '#shared/errors.ts';
-import { destinationFor } from './destination.ts';
+import type { EligibilityRule, LineDerivation, QuotaUse, QuoteDerivation } from './derivation.ts';
+import { DERIVATION_SCHEMA } from './derivation.ts';
+import { explainDestination } from './destination.ts';
+import { type Policy, type PolicyRef, refOf } from './document.ts';
 import { checkEligibility } from './eligibility.ts';
+import { orderInputs } from './inputs.ts';
 import { addMoney } from './money.ts';
 import { newOrderOf } from './orders.ts';
+import { DEFAULT_POLICY } from './registry.ts';
 import { type RetentionDeadlines, retentionDeadlines } from './retention.ts';
 import { ceilDays, DAY_MS, quotaYear } from './time.ts';
 
-/** The unconditional full refund is open for 5 × 24 h after the NEW order was paid (SPEC 2.2). */
+/** The unconditional full refund is open for 5 × 24 h after the NEW order was paid (the default policy). */
 export const FULL_REFUND_WINDOW_MS = 5 * DAY_MS;
 
 export interface UnsubscribeQuote {
@@ -22,6 +27,8 @@ export interface UnsubscribeQuote {
   /** True iff FULL_REFUND. */
   usesQuota: boolean;
   retention: RetentionDeadlines;
+  policy: PolicyRef;
+  derivation: QuoteDerivation;
 }
 
 /**
@@ -52,18 +59,51 @@ export function prorate(cash: MinorUnits, remainingDays: number, termDays: numbe
  * Whether `now` is within the unconditional-refund window of the purchase (the 5 days of
  * SPEC 2.2). Outside it the yearly quota cannot matter, so callers need not look it up.
  */
-export function inFullRefundWindow(instance: InstanceFacts, now: Millis): boolean {
-  return now < newOrderOf(instance.orders).paidAt + FULL_REFUND_WINDOW_MS;
+export function inFullRefundWindow(
+  instance: InstanceFacts,
+  now: Millis,
+  policy: Policy = DEFAULT_POLICY,
+): boolean {
+  return now < newOrderOf(instance.orders).paidAt + policy.fullRefundWindowMs;
+}
+
+/** `cash × remaining / term`, rounded down, with the arithmetic spelled out. */
+function prorated(cash: MinorUnits, remainingDays: number, termDays: number) {
+  const amount = prorate(cash, remainingDays, termDays);
+  const exact = BigInt(cash) * BigInt(remainingDays);
+  const remainder = Number(exact % BigInt(termDays));
+  const numerator = exact.toString();
+  return {
+    amount,
+    proration: { numerator, quotient: amount, remainder },
+    formula:
+      `${cash} × ${remainingDays} / ${termDays} = ${amount}` +
+      (remainder === 0 ? '' : ` remainder ${remainder} → ${amount} (rounded down)`),
+  };
 }
 
 export function quoteUnsubscribe(
   instance: InstanceFacts,
-  input: { now: Millis; quotaUsed: boolean },
+  input: { now: Millis; quotaUsed: boolean; quotaUsedBy?: QuotaUse | null; policy?: Policy },
 ): UnsubscribeQuote {
   checkEligibility(instance, 'UNSUBSCRIBE');
   const { now, quotaUsed } = input;
-  const full = inFullRefundWindow(instance, now) && !quotaUsed;
+  const policy = input.policy ?? DEFAULT_POLICY;
+  const purchase = newOrderOf(instance.orders);
+  const windowEndsAt = purchase.paidAt + policy.fullRefundWindowMs;
+  const withinWindow = now < windowEndsAt;
+  const allowedPerYear = policy.fullRefund.perAccountProductYear;
+  const quotaFree = allowedPerYear > 0 && !quotaUsed;
+  const full = withinWindow && quotaFree;
+  const rule: EligibilityRule = full
+    ? 'FULL_REFUND_WITHIN_WINDOW'
+    : !withinWindow
+      ? 'PARTIAL_WINDOW_CLOSED'
+      : allowedPerYear === 0
+        ? 'PARTIAL_NO_FULL_REFUND'
+        : 'PARTIAL_QUOTA_USED';
   const lines: RefundLine[] = [];
+  const explained: LineDerivation[] = [];
   let refundAmount = 0;
   let nonRefundableVoucherAmount = 0;
   for (const order of instance.orders) {
@@ -71,23 +111,40 @@ export function quoteUnsubscribe(
     const termDays = ceilDays(order.periodEnd - order.periodStart);
     let usedDays: number;
     let amount: MinorUnits;
-    if (order.periodStart > now) {
+    let lineRule: LineDerivation['rule'];
+    let proration: LineDerivation['proration'] = null;
+    let formula: string;
+    if (full) {
+      usedDays = order.periodStart > now ? 0 : Math.min(termDays, ceilDays(now - order.periodStart));
+      amount = order.cashPaid;
+      lineRule = 'FULL_REFUND';
+      formula = `${order.cashPaid} (the whole cash: full refund)`;
+    } else if (order.periodStart > now) {
       usedDays = 0;
       amount = order.cashPaid;
+      lineRule = 'NOT_STARTED';
+      formula = `${order.cashPaid} (not started: the whole cash)`;
     } else if (order.periodEnd <= now) {
       usedDays = termDays;
       amount = 0;
+      lineRule = 'ENDED';
+      formula = '0 (ended: nothing left to refund)';
     } else {
       usedDays = ceilDays(now - order.periodStart);
-      amount = prorate(order.cashPaid, termDays > usedDays ? termDays - usedDays : 0, termDays);
+      const remaining = termDays > usedDays ? termDays - usedDays : 0;
+      const p = prorated(order.cashPaid, remaining, termDays);
+      amount = p.amount;
+      proration = p.proration;
+      formula = p.formula;
+      lineRule = 'IN_EFFECT';
     }
-    if (full) amount = order.cashPaid;
     refundAmount = addMoney(refundAmount, amount, 'refundAmount');
     nonRefundableVoucherAmount = addMoney(
       nonRefundableVoucherAmount,
       order.voucherPaid,
       'nonRefundableVoucherAmount',
     );
+    const { destination, why } = explainDestination(order, now, policy);
     lines.push({
       orderId: order.orderId,
       cashPaid: order.cashPaid,
@@ -95,7 +152,22 @@ export function quoteUnsubscribe(
       usedDays,
       termDays,
       refundAmount: amount,
-      destination: destinationFor(order, now),
+      destination,
+    });
+    explained.push({
+      orderId: order.orderId,
+      rule: lineRule,
+      periodStart: order.periodStart,
+      periodEnd: order.periodEnd,
+      termDays,
+      usedDays,
+      remainingDays: termDays > usedDays ? termDays - usedDays : 0,
+      cashPaid: order.cashPaid,
+      voucherPaid: order.voucherPaid,
+      proration,
+      formula,
+      refundAmount: amount,
+      destination: why,
     });
   }
   const refundType = full ? 'FULL_REFUND' : 'PARTIAL_REFUND';
@@ -105,6 +177,37 @@ export function quoteUnsubscribe(
       nonRefundableVoucherAmount,
     });
   }
+  const year = quotaYear(now, policy.billingOffsetMs);
+  const derivation: QuoteDerivation = {
+    schema: DERIVATION_SCHEMA,
+    policy: refOf(policy),
+    inputs: {
+      asOf: now,
+      product: instance.product,
+      currency: instance.currency,
+      quotaUsed: withinWindow ? quotaUsed : null,
+      updatedExpirationTime: null,
+      orders: orderInputs(instance),
+    },
+    eligibility: {
+      rule,
+      purchasePaidAt: purchase.paidAt,
+      windowEndsAt,
+      withinWindow,
+      quota: {
+        year,
+        allowedPerYear,
+        used: withinWindow ? quotaUsed : null,
+        usedBy: withinWindow && quotaUsed ? (input.quotaUsedBy ?? null) : null,
+      },
+    },
+    lines: explained,
+    total: {
+      refundAmount,
+      nonRefundableVoucherAmount,
+      formula: `${explained.map((l) => l.refundAmount).join(' + ')} = ${refundAmount}`,
+    },
+  };
   return {
     kind: 'UNSUBSCRIBE',
     refundType,
@@ -112,8 +215,10 @@ export function quoteUnsubscribe(
     refundAmount,
     nonRefundableVoucherAmount,
     lines,
-    quotaYear: quotaYear(now),
+    quotaYear: year,
     usesQuota: full,
-    retention: retentionDeadlines(now),
+    retention: retentionDeadlines(now, policy),
+    policy: refOf(policy),
+    derivation,
   };
 }

@@ -2,6 +2,7 @@
  * What the use cases need from storage. The DynamoDB adapters in `#adapters/dynamo/`
  * implement these; use cases receive them as arguments and never see AWS.
  */
+import type { QuotaUse } from '#policy/derivation.ts';
 import type { InstanceStatus, Millis } from '#shared/domain.ts';
 import type { DataKind, InstanceRecord, QuoteRecord, UnsubscribeOrder } from '#shared/model.ts';
 
@@ -59,7 +60,8 @@ export interface QuoteStore {
 }
 
 export interface QuotaStore {
-  isUsed(accountId: string, product: string, year: number): Promise<boolean>;
+  /** Who used the account's full refund for `product` in `year`, or null while it is free. */
+  usage(accountId: string, product: string, year: number): Promise<QuotaUse | null>;
 }
 
 export interface UnsubscribeOrderQuery {

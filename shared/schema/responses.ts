@@ -52,6 +52,124 @@ export const policyQuoteSchema = z.union([
   z.strictObject(renewalCancellationQuoteFields),
 ]);
 
+/** Which policy document (`policies/<id>/v<version>.json`) computed a quote or an order. */
+export const policyRefResponseSchema = z.strictObject({ id: text(), version: z.int().check(z.minimum(1)) });
+
+const paymentMethodType = z.enum(['CARD', 'PAYPAL', 'BALANCE']);
+const day = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
+
+/**
+ * How every amount was found (`schema: "refund-derivation/1"`): the inputs the policy read
+ * (orders without payment references), the rule behind the refund type and each line with its
+ * arithmetic in minor units. No personal data.
+ */
+const quoteDerivationFields = {
+  schema: z.literal('refund-derivation/1'),
+  policy: policyRefResponseSchema,
+  inputs: z.strictObject({
+    asOf: instantOut(),
+    product: text(),
+    currency: text(),
+    quotaUsed: z.nullable(z.boolean()),
+    updatedExpirationTime: nullableInstant(),
+    orders: z.array(
+      z.strictObject({
+        orderId: text(),
+        type: z.enum(['NEW', 'RENEW']),
+        status: z.enum(['PAID', 'CANCELLED']),
+        paidAt: instantOut(),
+        periodStart: instantOut(),
+        periodEnd: instantOut(),
+        cashPaid: minorUnits(),
+        voucherPaid: minorUnits(),
+        paymentMethodType,
+      }),
+    ),
+  }),
+  eligibility: z.strictObject({
+    rule: z.enum([
+      'FULL_REFUND_WITHIN_WINDOW',
+      'PARTIAL_WINDOW_CLOSED',
+      'PARTIAL_QUOTA_USED',
+      'PARTIAL_NO_FULL_REFUND',
+      'RENEWAL_CANCELLATION',
+    ]),
+    purchasePaidAt: instantOut(),
+    windowEndsAt: instantOut(),
+    withinWindow: z.boolean(),
+    quota: z.strictObject({
+      year: z.int(),
+      allowedPerYear: count(),
+      used: z.nullable(z.boolean()),
+      usedBy: z.nullable(
+        z.strictObject({ unsubscribeOrderId: text(), instanceId: text(), usedAt: instantOut() }),
+      ),
+    }),
+  }),
+  lines: z.array(
+    z.strictObject({
+      orderId: text(),
+      rule: z.enum(['NOT_STARTED', 'ENDED', 'IN_EFFECT', 'FULL_REFUND', 'RENEWAL_NOT_STARTED']),
+      periodStart: instantOut(),
+      periodEnd: instantOut(),
+      termDays: count(),
+      usedDays: count(),
+      remainingDays: count(),
+      cashPaid: minorUnits(),
+      voucherPaid: minorUnits(),
+      proration: z.nullable(
+        z.strictObject({
+          numerator: z.string().check(z.regex(/^\d+$/)),
+          quotient: minorUnits(),
+          remainder: count(),
+        }),
+      ),
+      formula: text(),
+      refundAmount: minorUnits(),
+      destination: z.strictObject({
+        rule: z.enum(['PAID_FROM_BALANCE', 'WITHIN_PROVIDER_WINDOW', 'PAST_PROVIDER_WINDOW']),
+        paymentMethodType,
+        ageDays: z.nullable(count()),
+        windowDays: z.nullable(count()),
+      }),
+    }),
+  ),
+  total: z.strictObject({
+    refundAmount: minorUnits(),
+    nonRefundableVoucherAmount: minorUnits(),
+    formula: text(),
+  }),
+};
+
+export const quoteDerivationResponseSchema = z.strictObject(quoteDerivationFields);
+
+/** An order's derivation: its quote's, plus the retention deadlines and the due-by fixed at confirmation. */
+export const orderDerivationResponseSchema = z.strictObject({
+  ...quoteDerivationFields,
+  retention: z.nullable(
+    z.strictObject({
+      unsubscribedAt: instantOut(),
+      configDataHours: count(),
+      configDataPurgeAt: instantOut(),
+      logDataPurgeAt: instantOut(),
+      billingUtcOffsetMinutes: z.int(),
+    }),
+  ),
+  dueBy: z.strictObject({
+    confirmedAt: instantOut(),
+    confirmedDay: day(),
+    businessDays: z.array(day()),
+    skipped: z.array(z.strictObject({ day: day(), why: z.enum(['WEEKEND', 'HOLIDAY']) })),
+    dueBy: instantOut(),
+  }),
+});
+
+/** Absent only on quotes and orders made before policies were versioned. */
+const explained = {
+  policy: z.optional(policyRefResponseSchema),
+  derivation: z.optional(quoteDerivationResponseSchema),
+};
+
 const envelope = { quoteId: text(), instanceId: text() };
 /**
  * `dueBy`: when the refund is due at the latest if the quote is confirmed while it is valid
@@ -67,12 +185,14 @@ export const quoteResponseSchema = z.union([
     kind: z.literal('UNSUBSCRIBE'),
     ...unsubscribeQuoteFields,
     ...envelopeEnd,
+    ...explained,
   }),
   z.strictObject({
     ...envelope,
     kind: z.literal('CANCEL_RENEWAL'),
     ...renewalCancellationQuoteFields,
     ...envelopeEnd,
+    ...explained,
   }),
 ]);
 
@@ -177,6 +297,8 @@ export const unsubscribeOrderResponseSchema = z.strictObject({
       failureReason: z.optional(text()),
     }),
   ),
+  policy: z.optional(policyRefResponseSchema),
+  derivation: z.optional(orderDerivationResponseSchema),
 });
 
 /** A page of a list route: `nextToken` is null on the last page (SPEC 4). */
@@ -224,6 +346,8 @@ export type InstanceFactsWire = z.infer<typeof instanceFactsResponseSchema>;
 export type InstanceWire = z.infer<typeof instanceResponseSchema>;
 export type UnsubscribeOrderLineWire = z.infer<typeof unsubscribeOrderLineResponseSchema>;
 export type UnsubscribeOrderWire = z.infer<typeof unsubscribeOrderResponseSchema>;
+export type QuoteDerivationWire = z.infer<typeof quoteDerivationResponseSchema>;
+export type OrderDerivationWire = z.infer<typeof orderDerivationResponseSchema>;
 export type LedgerEntryWire = z.infer<typeof ledgerEntryResponseSchema>;
 export type BalanceWire = z.infer<typeof balanceResponseSchema>;
 export type ErrorWire = z.infer<typeof errorResponseSchema>;

@@ -10,6 +10,7 @@ import {
   explainConflict,
   loadQuoted,
   newUnsubscribeOrder,
+  policyOfQuote,
   type QuotedExecutionDeps,
 } from './quoted-execution.ts';
 
@@ -77,7 +78,14 @@ export async function cancelRenewal(
         );
       }
 
-      const order = newUnsubscribeOrder(quote, instance, request.reason ?? null, now, deps.holidays);
+      const order = newUnsubscribeOrder(
+        quote,
+        instance,
+        request.reason ?? null,
+        now,
+        deps.holidays,
+        policyOfQuote(quote, deps.policies),
+      );
       const cancelled = new Set(quoted.cancelledOrderIds);
       const updated: InstanceRecord = {
         ...instance,

@@ -1,6 +1,7 @@
 import {
   inFullRefundWindow,
-  QUOTE_TTL_MS,
+  POLICIES,
+  type PolicyRegistry,
   type Quote,
   quotaYear,
   quoteRenewalCancellation,
@@ -16,6 +17,8 @@ export interface CreateQuoteDeps {
   instances: InstanceStore;
   quota: QuotaStore;
   quotes: QuoteStore;
+  /** The released policies (the repository's unless a test brings its own). */
+  policies?: PolicyRegistry;
 }
 
 export interface CreateQuoteInput {
@@ -28,7 +31,8 @@ export interface CreateQuoteInput {
 
 /**
  * Quotes a refund and stores the quote for 15 minutes:
- * 1. load the caller's instance (another account's is NOT_FOUND);
+ * 1. load the caller's instance (another account's is NOT_FOUND) and the policy that
+ *    applies to its product now;
  * 2. for an unsubscription within the 5-day window, look up whether this UTC+8 year's
  *    unconditional refund is used (outside the window it cannot matter: no read);
  * 3. ask the policy, which checks eligibility and computes every line;
@@ -39,14 +43,20 @@ export async function createQuote(deps: CreateQuoteDeps, input: CreateQuoteInput
   const instance = await deps.instances.get(accountId, instanceId);
   if (!instance) throw notFound('Instance');
 
+  const policy = (deps.policies ?? POLICIES).forProduct(instance.product, now);
   let quote: Quote;
   if (kind === 'UNSUBSCRIBE') {
-    const quotaUsed =
-      inFullRefundWindow(instance, now) &&
-      (await deps.quota.isUsed(accountId, instance.product, quotaYear(now)));
-    quote = quoteUnsubscribe(instance, { now, quotaUsed });
+    const quotaUsedBy =
+      inFullRefundWindow(instance, now, policy) && policy.fullRefund.perAccountProductYear > 0
+        ? await deps.quota.usage(accountId, instance.product, quotaYear(now, policy.billingOffsetMs))
+        : null;
+    quote = quoteUnsubscribe(instance, { now, quotaUsed: quotaUsedBy !== null, quotaUsedBy, policy });
   } else {
-    quote = quoteRenewalCancellation(instance, { now, updatedExpirationTime: input.updatedExpirationTime });
+    quote = quoteRenewalCancellation(instance, {
+      now,
+      updatedExpirationTime: input.updatedExpirationTime,
+      policy,
+    });
   }
 
   const record: QuoteRecord = {
@@ -56,7 +66,7 @@ export async function createQuote(deps: CreateQuoteDeps, input: CreateQuoteInput
     kind,
     quote,
     asOf: now,
-    expiresAt: now + QUOTE_TTL_MS,
+    expiresAt: now + policy.quoteTtlMs,
     instanceVersion: instance.version,
     usedAt: null,
   };

@@ -2,7 +2,17 @@
  * What unsubscribing and cancelling renewals share: turning a presented quote into a
  * checked plan, building the unsubscribe order, and explaining a refused commit.
  */
-import { checkEligibility, dueBy, renewalsNoLongerPending, toIso } from '#policy/index.ts';
+import {
+  checkEligibility,
+  DEFAULT_POLICY,
+  explainDueBy,
+  explainRetention,
+  POLICIES,
+  type Policy,
+  type PolicyRegistry,
+  renewalsNoLongerPending,
+  toIso,
+} from '#policy/index.ts';
 import type { RefundQueue } from '#ports/refund-queue.ts';
 import type {
   CommitConflict,
@@ -27,6 +37,20 @@ export interface QuotedExecutionDeps {
   holidays: readonly string[];
   /** Told when the enqueue after a commit fails (the reconciler will pick the order up). */
   onEnqueueFailure: (error: unknown) => void;
+  /** The released policies (the repository's unless a test brings its own). */
+  policies?: PolicyRegistry;
+}
+
+/**
+ * The policy a quote was computed with: an order settles with its quote's rules, whatever
+ * version is current. A quote stored without one predates versioned policies: version 1.
+ */
+export function policyOfQuote(quote: QuoteRecord, policies: PolicyRegistry = POLICIES): Policy {
+  const ref = quote.quote.policy;
+  if (!ref) return DEFAULT_POLICY;
+  const policy = policies.get(ref);
+  if (!policy) throw new Error(`the quote's policy ${ref.id} v${ref.version} is not released here`);
+  return policy;
 }
 
 export interface QuotedExecutionInput {
@@ -95,7 +119,9 @@ export function newUnsubscribeOrder(
   reason: Reason | null,
   now: Millis,
   holidays: readonly string[],
+  policy: Policy = policyOfQuote(quote),
 ): UnsubscribeOrder {
+  const due = explainDueBy(now, holidays, policy);
   const payments = new Map(instance.orders.map((order) => [order.orderId, order.paymentMethod]));
   return {
     unsubscribeOrderId: newUnsubscribeOrderId(now),
@@ -114,10 +140,20 @@ export function newUnsubscribeOrder(
     }),
     reason,
     createdAt: now,
-    dueBy: dueBy(now, holidays),
+    dueBy: due.dueBy,
     settledAt: null,
     slaBreached: false,
     history: [{ status: 'PENDING', at: now }],
+    ...(quote.quote.derivation
+      ? {
+          policy: quote.quote.policy,
+          derivation: {
+            ...quote.quote.derivation,
+            retention: quote.kind === 'UNSUBSCRIBE' ? explainRetention(now, policy) : null,
+            dueBy: due,
+          },
+        }
+      : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   explainConflict,
   loadQuoted,
   newUnsubscribeOrder,
+  policyOfQuote,
   type QuotedExecutionDeps,
 } from './quoted-execution.ts';
 
@@ -76,8 +77,9 @@ export async function unsubscribe(deps: UnsubscribeDeps, input: UnsubscribeInput
         });
       }
 
-      const order = newUnsubscribeOrder(quote, instance, request.reason, now, deps.holidays);
-      const deadlines = retentionDeadlines(now);
+      const policy = policyOfQuote(quote, deps.policies);
+      const order = newUnsubscribeOrder(quote, instance, request.reason, now, deps.holidays, policy);
+      const deadlines = retentionDeadlines(now, policy);
       const unsubscribed: InstanceRecord = {
         ...instance,
         status: 'UNSUBSCRIBED',

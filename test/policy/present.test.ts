@@ -66,6 +66,8 @@ describe('presentQuote', () => {
       'asOf',
       'expiresAt',
       'dueBy',
+      'policy',
+      'derivation',
     ]);
     expect(shown).toMatchObject({
       quoteId: 'q-1',

@@ -1,12 +1,18 @@
 /** Invariants of the policy over generated instances (fast-check). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { differences, recompute } from '#policy/explain.ts';
 import {
   DAY_MS,
+  DEFAULT_POLICY,
+  dueBy,
+  explainDueBy,
+  explainRetention,
   pendingRenewals,
   prorate,
   quoteRenewalCancellation,
   quoteUnsubscribe,
+  retentionDeadlines,
 } from '#policy/index.ts';
 import type { InstanceFacts, Millis, Order } from '#shared/domain.ts';
 import { RefundError } from '#shared/errors.ts';
@@ -190,6 +196,63 @@ describe('prorate', () => {
           const remaining = r % (term + 1);
           const expected = (BigInt(cash) * BigInt(remaining)) / BigInt(term);
           expect(BigInt(prorate(cash, remaining, term))).toBe(expected);
+        },
+      ),
+    );
+  });
+});
+
+describe('the recorded derivation reproduces every figure', () => {
+  it('recomputing from the derivation gives the same type, amount and lines; each line is its formula', () => {
+    fc.assert(
+      fc.property(withNow, fc.boolean(), ({ facts, now }, quotaUsed) => {
+        let quote: ReturnType<typeof quoteUnsubscribe>;
+        try {
+          quote = quoteUnsubscribe(facts, { now, quotaUsed });
+        } catch (error) {
+          if (error instanceof RefundError) return;
+          throw error;
+        }
+        const d = quote.derivation;
+        expect(differences(quote, recompute(d, DEFAULT_POLICY))).toEqual([]);
+        expect(d.total.refundAmount).toBe(d.lines.reduce((sum, l) => sum + l.refundAmount, 0));
+        expect(d.eligibility.windowEndsAt).toBe((facts.orders[0] as Order).paidAt + 5 * DAY_MS);
+        for (const line of d.lines) {
+          expect(line.usedDays + line.remainingDays).toBe(line.termDays);
+          if (line.rule === 'IN_EFFECT') {
+            const p = line.proration;
+            expect(p).not.toBeNull();
+            if (!p) return;
+            expect(BigInt(p.numerator)).toBe(BigInt(line.cashPaid) * BigInt(line.remainingDays));
+            expect(BigInt(p.quotient) * BigInt(line.termDays) + BigInt(p.remainder)).toBe(
+              BigInt(p.numerator),
+            );
+            expect(p.remainder).toBeLessThan(line.termDays);
+            expect(line.refundAmount).toBe(p.quotient);
+          } else {
+            expect(line.refundAmount).toBe(line.rule === 'ENDED' ? 0 : line.cashPaid);
+          }
+        }
+        expect(d.lines.map((l) => l.refundAmount)).toEqual(quote.lines.map((l) => l.refundAmount));
+      }),
+    );
+  });
+
+  it('the retention and due-by derivations give the deadlines, skipping only weekends and holidays', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: at('2020-01-01T00:00:00.000Z'), max: at('2030-01-01T00:00:00.000Z') }),
+        (now) => {
+          const due = explainDueBy(now, ['2026-10-01']);
+          expect(due.dueBy).toBe(dueBy(now, ['2026-10-01']));
+          expect(due.businessDays).toHaveLength(2);
+          for (const s of due.skipped) {
+            const weekday = new Date(`${s.day}T00:00:00.000Z`).getUTCDay();
+            expect(s.why === 'WEEKEND' ? weekday === 0 || weekday === 6 : s.day === '2026-10-01').toBe(true);
+          }
+          const r = explainRetention(now);
+          expect(r.configDataPurgeAt).toBe(retentionDeadlines(now).configDataPurgeAt);
+          expect(r.logDataPurgeAt).toBe(retentionDeadlines(now).logDataPurgeAt);
         },
       ),
     );

@@ -86,6 +86,8 @@ describe('quoteRenewalCancellation', () => {
       updatedExpirationTime: at('2026-06-01T00:00:00.000Z'),
     });
     expect(quote).toEqual({
+      policy: { id: 'security-center/international', version: 1 },
+      derivation: expect.objectContaining({ schema: 'refund-derivation/1' }),
       kind: 'CANCEL_RENEWAL',
       refundType: 'RENEWAL_CANCELLATION',
       currency: 'USD',

@@ -3,6 +3,7 @@
  * order-id claims and quota lookups.
  */
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { QuotaUse } from '#policy/derivation.ts';
 import { pendingRenewals } from '#policy/renewal.ts';
 import type { InstanceQuery, InstanceStore, OrderClaim, Page, QuotaStore } from '#ports/stores.ts';
 import type { DataKind, InstanceRecord } from '#shared/model.ts';
@@ -179,17 +180,23 @@ export class DynamoInstanceStore implements InstanceStore, QuotaStore {
     }
   }
 
-  async isUsed(accountId: string, product: string, year: number): Promise<boolean> {
+  async usage(accountId: string, product: string, year: number): Promise<QuotaUse | null> {
     const { doc, tableName } = this.#table;
     const result = await doc.send(
       new GetCommand({
         TableName: tableName,
         Key: keys.quota(accountId, product, year),
         ConsistentRead: true,
-        ProjectionExpression: 'pk',
+        ProjectionExpression: 'unsubscribeOrderId, instanceId, usedAt',
       }),
     );
-    return result.Item !== undefined;
+    const item = result.Item;
+    if (!item) return null;
+    return {
+      unsubscribeOrderId: String(item.unsubscribeOrderId),
+      instanceId: String(item.instanceId),
+      usedAt: Number(item.usedAt),
+    };
   }
 
   /** Test and seeding helper: writes an instance as-is (no conditions). */
