@@ -4,13 +4,18 @@
  * (exit 0), or `{"error": {code, message, details}}` for a refusal or invalid input (exit 2)
  * or for anything unexpected (INTERNAL, exit 1, no internals).
  */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import * as z from 'zod/mini';
 import { instant, parseOrThrow } from '#schema/common.ts';
 import { parseInstanceFacts } from '#schema/instance.ts';
 import { RefundError, validationFailed } from '#shared/errors.ts';
 import { presentQuote } from '#shared/present.ts';
+import { Backtest, explainOrder, recordedOrder } from './backtest.ts';
+import { PolicyError, parsePolicy } from './document.ts';
 import { dueBy } from './due-by.ts';
+import { POLICIES } from './registry.ts';
 import { quoteRenewalCancellation } from './renewal.ts';
 import { quotaYear, toIso } from './time.ts';
 import { quoteUnsubscribe } from './unsubscribe.ts';
@@ -20,6 +25,8 @@ const USAGE = `Usage:
   npm run --silent policy -- quote --now <ISO> --kind CANCEL_RENEWAL [--updated-expiration-time <ISO>] < instance.json
   npm run --silent policy -- due-by --confirmed-at <ISO> [--holidays YYYY-MM-DD,...]
   npm run --silent policy -- quota-year --now <ISO>
+  npm run --silent policy -- explain < order.json
+  npm run --silent policy -- backtest --policy <candidate.json> < orders.jsonl
   npm run --silent policy -- --help
 
 quote    Quote an unsubscription or a renewal cancellation of the instance read on stdin
@@ -29,6 +36,14 @@ due-by   The settlement deadline of an unsubscription confirmed at --confirmed-a
          are UTC+8 dates that are not business days.
 quota-year
          The quota year (UTC+8 calendar year) that contains --now.
+explain  Recompute an unsubscribe order (the JSON of GET /unsubscribe-orders/{id}) from its
+         recorded derivation under the policy version it names. Exit 0 when every amount
+         matches to the minor unit, 3 with the differences when one does not.
+backtest Recompute exported orders (JSON Lines, as GET /internal/unsubscribe-orders/export
+         streams them) under a candidate policy file. Prints the orders compared and changed,
+         the total difference per currency, the largest changes and any broken invariant.
+         Exit 0 when nothing changes, 3 when amounts or refund types change, 4 when an
+         invariant would break.
 
 Instants are ISO-8601 UTC (2026-04-10T15:30:00.000Z). Output: one JSON object on stdout.
 Exit 0 on success; 2 with {"error": {code, message, details}} for a refusal or invalid input;
@@ -113,6 +128,56 @@ function quotaYearCommand(args: string[]): unknown {
   return { quotaYear: quotaYear(parseOrThrow(instant(), required(flags.now, '--now'), '--now')) };
 }
 
+async function explain(args: string[]): Promise<Outcome> {
+  parseFlags(args, {});
+  let order: ReturnType<typeof recordedOrder>;
+  try {
+    order = recordedOrder(await readStdin());
+  } catch (error) {
+    if (error instanceof RefundError) throw error;
+    throw validationFailed([{ field: 'stdin', message: (error as Error).message }]);
+  }
+  const ref = order.derivation.policy;
+  const policy = POLICIES.get(ref);
+  if (!policy)
+    throw validationFailed([
+      { field: 'derivation.policy', message: `${ref.id} v${ref.version} is not released here` },
+    ]);
+  const diff = explainOrder(order, policy);
+  return {
+    body: {
+      unsubscribeOrderId: order.unsubscribeOrderId,
+      policy: ref,
+      matches: diff.length === 0,
+      differences: diff,
+    },
+    exitCode: diff.length === 0 ? 0 : 3,
+  };
+}
+
+async function backtest(args: string[]): Promise<Outcome> {
+  const flags = parseFlags(args, { policy: { type: 'string' } });
+  const path = required(flags.policy, '--policy');
+  let candidate: ReturnType<typeof parsePolicy>;
+  try {
+    candidate = parsePolicy(JSON.parse(readFileSync(path, 'utf8')), path);
+  } catch (error) {
+    const field = error instanceof PolicyError ? error.field : '--policy';
+    throw validationFailed([{ field, message: (error as Error).message }]);
+  }
+  if (process.stdin.isTTY)
+    throw validationFailed([{ field: 'stdin', message: 'must be the orders as JSON Lines' }]);
+  const run = new Backtest(candidate);
+  let n = 0;
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
+    n += 1;
+    if (line.trim() !== '') run.add(line, n);
+  }
+  const report = run.report();
+  const exitCode = report.invariantBreaks.length > 0 ? 4 : report.ordersChanged > 0 ? 3 : 0;
+  return { body: report, exitCode };
+}
+
 export async function run(argv: string[]): Promise<Outcome | string> {
   const [command, ...rest] = argv;
   if (command === undefined || argv.includes('--help') || argv.includes('-h')) return USAGE;
@@ -120,8 +185,10 @@ export async function run(argv: string[]): Promise<Outcome | string> {
     if (command === 'quote') return { body: await quote(rest), exitCode: 0 };
     if (command === 'due-by') return { body: dueByCommand(rest), exitCode: 0 };
     if (command === 'quota-year') return { body: quotaYearCommand(rest), exitCode: 0 };
+    if (command === 'explain') return await explain(rest);
+    if (command === 'backtest') return await backtest(rest);
     throw validationFailed([
-      { field: 'command', message: 'must be quote, due-by or quota-year (see --help)' },
+      { field: 'command', message: 'must be quote, due-by, quota-year, explain or backtest (see --help)' },
     ]);
   } catch (error) {
     if (error instanceof RefundError)
