@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PolicyRegistry } from '#policy/index.ts';
 import { type ApiHarness, apiHarness, confirmedUnsubscribe, orderBody } from '#test/support/api.ts';
 import { fingerprint } from '#use-cases/fingerprint.ts';
 
@@ -82,7 +84,18 @@ describe('quote → unsubscribe → order details', () => {
       expiresAt: '2026-03-05T10:15:00.000Z',
       // Confirmed by Thursday 18:15 UTC+8: Friday, Monday → due at the start of Tuesday (UTC+8).
       dueBy: '2026-03-09T16:00:00.000Z',
+      policy: { id: 'security-center/international', version: 1 },
+      derivation: expect.objectContaining({
+        schema: 'refund-derivation/1',
+        eligibility: expect.objectContaining({
+          rule: 'FULL_REFUND_WITHIN_WINDOW',
+          windowEndsAt: '2026-03-07T02:00:00.000Z',
+          quota: { year: 2026, allowedPerYear: 1, used: false, usedBy: null },
+        }),
+      }),
     });
+    // The derivation names the payment method's type, never its reference.
+    expect(JSON.stringify(answer.body.derivation)).not.toContain('reference');
   });
 
   it('unsubscribes exactly once with the quoted amount: order, instance, quota, retention and queue', async () => {
@@ -422,5 +435,63 @@ describe('request bodies', () => {
       'confirmations.rulesAndAmountConfirmed',
     ]);
     expect(await api.allItems()).toEqual(before);
+  });
+});
+
+describe('a policy version released between a quote and its unsubscription', () => {
+  it('the quote still binds with its version; new quotes use the new one; the order keeps the quote version', async () => {
+    const api = await apiHarness({ now: '2026-03-05T10:00:00.000Z' });
+    await example1(api);
+    const { body: q1 } = await quote(api);
+    expect(q1).toMatchObject({ refundType: 'FULL_REFUND', refundAmount: 99900, policy: { version: 1 } });
+
+    // Version 2 shortens the window to 3 days, effective 30 s from now.
+    const v1 = JSON.parse(
+      readFileSync(new URL('../../policies/security-center/international/v1.json', import.meta.url), 'utf8'),
+    );
+    const v2 = {
+      ...v1,
+      version: 2,
+      effectiveFrom: '2026-03-05T10:00:30.000Z',
+      fullRefund: { windowHours: 72, perAccountProductYear: 1 },
+    };
+    api.releasePolicies(
+      new PolicyRegistry({
+        'policies/security-center/international/v1.json': v1,
+        'policies/security-center/international/v2.json': v2,
+      }),
+    );
+    api.advance(60_000);
+    const { body: q2 } = await quote(api);
+    expect(q2).toMatchObject({
+      refundType: 'PARTIAL_REFUND',
+      policy: { version: 2 },
+      derivation: {
+        eligibility: { rule: 'PARTIAL_WINDOW_CLOSED', windowEndsAt: '2026-03-05T02:00:00.000Z' },
+      },
+    });
+
+    const answer = await unsubscribeCall(
+      api,
+      'i-1',
+      'key-v1',
+      confirmedUnsubscribe(q1.quoteId, 'FULL_REFUND'),
+    );
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({
+      refundType: 'FULL_REFUND',
+      refundAmount: 99900,
+      policy: { id: 'security-center/international', version: 1 },
+      derivation: {
+        policy: { version: 1 },
+        eligibility: { rule: 'FULL_REFUND_WITHIN_WINDOW' },
+        retention: { configDataHours: 168, unsubscribedAt: '2026-03-05T10:01:00.000Z' },
+        dueBy: { confirmedDay: '2026-03-05', businessDays: ['2026-03-06', '2026-03-09'] },
+      },
+    });
+    const shown = await api.call('GET', `/unsubscribe-orders/${answer.body.unsubscribeOrderId}`, {
+      account: A,
+    });
+    expect(shown.body.derivation).toEqual(answer.body.derivation);
   });
 });

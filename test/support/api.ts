@@ -14,6 +14,7 @@ import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
 import { jwtAuthorizer, matchRoute, toApiEvent } from '#infra/local/api-event.ts';
 import { createQueues, createTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/emulators.ts';
+import type { PolicyRegistry } from '#policy/index.ts';
 import type { RefundQueue } from '#ports/refund-queue.ts';
 import { type Config, readConfig } from '#shared/config.ts';
 import { apiStores, tableRef } from '#shared/wiring.ts';
@@ -126,8 +127,13 @@ export async function apiHarness(options: HarnessOptions = {}) {
     // With the simulator (these tests) the webhook route answers 404.
     import('#functions/stripe-webhook.ts'),
   ]);
+  // The released policies the handlers use: the repository's, until a test releases others.
+  const quoteDeps: { policies?: PolicyRegistry } & typeof stores & { holidays: readonly string[] } = {
+    ...stores,
+    holidays: config.holidays,
+  };
   const handlers = {
-    quote: quote.createHandler({ ...stores, holidays: config.holidays }, clock),
+    quote: quote.createHandler(quoteDeps, clock),
     unsubscribe: unsubscribe.createHandler(execution, clock),
     'cancel-renewal': cancelRenewal.createHandler(execution, clock),
     reads: reads.createHandler({ ...stores, ledger: new DynamoLedger(table) }, clock),
@@ -193,6 +199,11 @@ export async function apiHarness(options: HarnessOptions = {}) {
     stores,
     enqueueFailures,
     allItems,
+    /** Releases another set of policies (e.g. a version 2) to the quote and execution handlers. */
+    releasePolicies: (policies: PolicyRegistry) => {
+      quoteDeps.policies = policies;
+      (execution as { policies?: PolicyRegistry }).policies = policies;
+    },
     setNow: (iso: string) => {
       now = Date.parse(iso);
     },
