@@ -18,10 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DeleteCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { keys } from '#adapters/dynamo/keys.ts';
-import { DynamoPurgeStore } from '#adapters/dynamo/purges.ts';
-import { DynamoRetainedDataStore } from '#adapters/dynamo/retained-data.ts';
 import { createTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoLocal } from '#infra/local/emulators.ts';
-import { lambdaContext } from '#infra/local/lambda-events.ts';
 import { toIso } from '#policy/index.ts';
 import type { DataKind } from '#shared/model.ts';
 import { unsubscribedInstanceItems } from '#test/support/settlement-fixtures.ts';
@@ -99,9 +96,9 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
     process.env.AWS_REGION ??= LOCAL_REGION;
     process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
-    const { createPurgerHandler } = await import('#functions/purger.ts');
+    process.env.PURGE_QUEUE_URL ??= 'http://127.0.0.1:1/000000000000/purge-work.fifo';
+    const { purgePipeline } = await import('#test/support/purge-pipeline.ts');
     const { DEFAULT_MAX_ITEMS_PER_RUN } = await import('#use-cases/purge-retention.ts');
-    const { Logger } = await import('@aws-lambda-powertools/logger');
 
     const counts: Record<string, number> = {};
     let counting = false;
@@ -218,11 +215,7 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
       };
       let rawMs = await rawHalf(sample.slice(0, half));
 
-      const handler = createPurgerHandler({
-        purges: new DynamoPurgeStore({ doc, tableName }),
-        data: new DynamoRetainedDataStore({ doc, tableName }),
-        logger: new Logger({ logLevel: 'SILENT' }),
-      });
+      const purge = purgePipeline({ doc, tableName }, { workers: 1, inFlight: concurrency });
       for (const key of Object.keys(counts)) delete counts[key];
       counting = true;
       let runs = 0;
@@ -231,7 +224,7 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
       const start = process.hrtime.bigint();
       for (;;) {
         runs += 1;
-        const summary = await handler({ time: toIso(NOW) }, lambdaContext('purger', 900_000, LOCAL_REGION));
+        const summary = await purge(toIso(NOW));
         purgedKinds += summary.purged;
         released += summary.released;
         if (!summary.remaining) break;

@@ -77,6 +77,10 @@ const holidayList: Read<string[]> = (value) => {
 const SETTINGS = {
   TABLE_NAME: required(tableName),
   REFUND_QUEUE_URL: optional(httpUrl),
+  /** The purge work queue (FIFO): the purger sends work items there (required by the purger). */
+  PURGE_QUEUE_URL: optional(httpUrl),
+  /** Purges one purge worker keeps in flight (1–64, default 16). */
+  PURGE_WORKER_IN_FLIGHT: optional(wholeNumber(1, 64), 16),
   /** Comma-separated `YYYY-MM-DD` dates (UTC+8) that are not business days for `dueBy`. */
   HOLIDAYS: holidayList,
   /** First retry delay of a failed refund message, doubled on each receive (default 30 s). */
@@ -125,6 +129,8 @@ function readAll<S extends Record<string, Read<unknown>>>(reads: S, env: NodeJS.
 export interface Config {
   tableName: string;
   refundQueueUrl: string | undefined;
+  purgeQueueUrl: string | undefined;
+  purgeWorkerInFlight: number;
   holidays: string[];
   retryBaseSeconds: number;
   paymentProvider: 'simulator' | 'stripe';
@@ -157,6 +163,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     tableName: settings.TABLE_NAME,
     refundQueueUrl: settings.REFUND_QUEUE_URL,
+    purgeQueueUrl: settings.PURGE_QUEUE_URL,
+    purgeWorkerInFlight: settings.PURGE_WORKER_IN_FLIGHT,
     holidays: settings.HOLIDAYS,
     retryBaseSeconds: settings.RETRY_BASE_SECONDS,
     paymentProvider: settings.PAYMENT_PROVIDER,
@@ -195,4 +203,10 @@ export function readEventBusConfig(env: NodeJS.ProcessEnv = process.env): { even
 export function requireQueueUrl(config: Config): string {
   if (!config.refundQueueUrl) throw new ConfigError(['REFUND_QUEUE_URL is missing']);
   return config.refundQueueUrl;
+}
+
+/** The purge work queue's URL, for the purger (dispatcher); throws at cold start if unset. */
+export function requirePurgeQueueUrl(config: Config): string {
+  if (!config.purgeQueueUrl) throw new ConfigError(['PURGE_QUEUE_URL is missing']);
+  return config.purgeQueueUrl;
 }

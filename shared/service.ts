@@ -19,5 +19,24 @@ export const PROCESSOR_METRICS = {
   slaBreached: 'SlaBreached',
 } as const;
 
+/**
+ * The purger's metrics (Powertools adds the `service` dimension the stack's alarms name):
+ * the dispatcher reports how late the oldest due purge is every minute; the workers report
+ * the calls DynamoDB throttled (each made again after a wait) and the purges they completed.
+ */
+export const PURGE_METRICS = {
+  namespace: METRICS_NAMESPACE,
+  dispatcherService: 'purger',
+  workerService: 'purge-worker',
+  /** Seconds since the deadline of the oldest purge still due (0 when none is). */
+  lag: 'PurgeLagSeconds',
+  /** Calls DynamoDB throttled (slowed down and made again, not failed). */
+  throttled: 'PurgeThrottledCalls',
+  /** Purges recorded and their data deleted. */
+  purged: 'PurgesCompleted',
+  /** Purges left for a later run after an error. */
+  failed: 'PurgesFailed',
+} as const;
+
 /** The `source` of every domain event on the bus (consumers' rules match on it). */
 export const EVENT_SOURCE = 'refund-service';

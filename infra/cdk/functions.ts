@@ -24,6 +24,8 @@ export interface FunctionDef {
   indexes: readonly IndexName[];
   /** May send to the refund queue (sets REFUND_QUEUE_URL + sqs:SendMessage). */
   sendsRefunds: boolean;
+  /** May send to the purge work queue (sets PURGE_QUEUE_URL + sqs:SendMessage on that queue). */
+  sendsPurgeWork?: boolean;
   /** Talks to the payment provider: PAYMENT_PROVIDER, STRIPE_SECRET_NAME and read on that one secret. */
   provider?: boolean;
   /** Puts domain events on the event bus (sets EVENT_BUS_NAME + events:PutEvents on that bus). */
@@ -36,6 +38,7 @@ export type ServiceFunctionName =
   | FunctionName
   | 'refund-processor'
   | 'purger'
+  | 'purge-worker'
   | 'reconciler'
   | 'submitted-reconciler'
   | 'event-publisher';
@@ -97,13 +100,26 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
   },
   purger: {
     entry: 'functions/purger.ts',
-    description: 'Purges retained data that is due (every 5 minutes)',
+    description:
+      'Dispatches due retention purges to the purge workers, one work item per shard (every minute)',
+    // One Query of one item per shard of the due index: it reads, the workers write.
+    table: 'read',
+    indexes: ['due'],
+    sendsRefunds: false,
+    sendsPurgeWork: true,
+    timeoutSeconds: 30,
+    memoryMb: 256,
+  },
+  'purge-worker': {
+    entry: 'functions/purge-worker.ts',
+    description: 'Purges the retained data due on one shard of the due index (purge work queue)',
     table: 'readWrite',
     indexes: ['due'],
     sendsRefunds: false,
-    // Bounded per run: the purger stops before its deadline and leaves the rest to the next run.
-    timeoutSeconds: 60,
-    memoryMb: 512,
+    // Bounded per work item: it stops with a fifth of this left, and the next dispatch goes on.
+    timeoutSeconds: 300,
+    // DynamoDB calls are CPU-bound in the SDK (marshalling, signing): 1024 MB buys more of a vCPU.
+    memoryMb: 1024,
   },
   reconciler: {
     entry: 'functions/reconciler.ts',

@@ -1,13 +1,13 @@
 /**
  * The whole refund service in one stack (SPEC 5): the single DynamoDB table, the refund
- * queue and its dead-letter queue, the functions of `FUNCTIONS`, the HTTP API built from
+ * queue and its dead-letter queue, the purge work queue (FIFO) and its dead-letter queue, the functions of `FUNCTIONS`, the HTTP API built from
  * `ROUTES`, the schedules, the domain-event bus fed by the table's stream, and the alarms. Stateful resources (table, queues) are RETAIN and sit at
  * the top of the constructor.
  *
  * Deploy-time settings are CloudFormation parameters whose defaults come from cdk.json
  * context, so `cdk synth` needs no flags and `cdk deploy --parameters …` can change them
- * without a new synth: JwtIssuer, JwtAudience, ProcessorMaxConcurrency, StripeCredentialsName,
- * ConsoleClientId. The payment provider (`simulator` | `stripe`) is context `paymentProvider`.
+ * without a new synth: JwtIssuer, JwtAudience, ProcessorMaxConcurrency, PurgeWorkerMaxConcurrency,
+ * PurgeLagAlarmMinutes, StripeCredentialsName, ConsoleClientId. The payment provider (`simulator` | `stripe`) is context `paymentProvider`.
  *
  * The customer console (web/) is served by CloudFront from a private bucket (`ConsoleHosting`)
  * and signs in by OIDC code + PKCE at the JwtIssuer as the public client ConsoleClientId.
@@ -37,6 +37,7 @@ import {
   Alarm,
   ComparisonOperator,
   type IMetric,
+  MathExpression,
   Metric,
   Stats,
   TreatMissingData,
@@ -59,22 +60,29 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type FunctionName, ROUTES } from '#http/routes.ts';
-import { QUEUES, TABLE } from '#schema/table.ts';
+import { PURGE_QUEUES, QUEUES, TABLE } from '#schema/table.ts';
 import { parseHolidays } from '#shared/config.ts';
-import { PROCESSOR_METRICS } from '#shared/service.ts';
+import { PROCESSOR_METRICS, PURGE_METRICS } from '#shared/service.ts';
 import { ConsoleHosting } from './console-hosting.ts';
 import { DomainEvents } from './domain-events.ts';
 import { FUNCTIONS, type PaymentProviderName, type ServiceFunctionName } from './functions.ts';
-import { bindRefundQueueSender, bindTable, ServiceFunction } from './service-function.ts';
+import {
+  bindPurgeWorkSender,
+  bindRefundQueueSender,
+  bindTable,
+  ServiceFunction,
+} from './service-function.ts';
 
 /** Defaults when cdk.json has no context (kept in step with cdk.json). */
 export const CONTEXT_DEFAULTS = {
   jwtIssuer: 'https://example.auth.local/',
   jwtAudience: 'refund-service',
   processorMaxConcurrency: 5,
+  purgeWorkerMaxConcurrency: 16,
+  purgeLagAlarmMinutes: 5,
   paymentProvider: 'simulator',
   stripeSecretName: 'refund-service/stripe',
   consoleClientId: 'refund-console',
@@ -105,6 +113,13 @@ export const SLA_BREACH_METRIC = {
 /** Visibility timeout of the refund queue as a multiple of the processor's timeout (AWS guidance: ≥ 6×). */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
 
+/**
+ * Visibility timeout of the purge work queue as a multiple of the worker's timeout. Lower than
+ * the refund queue's: a FIFO message group (a shard) is blocked while its message is invisible,
+ * and the worker never fails a work item (only a crash leaves one to come back).
+ */
+export const PURGE_VISIBILITY_TIMEOUT_FACTOR = 2;
+
 /** One JSON line per request (HTTP API `$context` variables); no bodies, no tokens. */
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
@@ -132,6 +147,10 @@ export interface RefundStackProps extends StackProps {
   jwtIssuer?: string;
   jwtAudience?: string;
   processorMaxConcurrency?: number;
+  /** Default of the PurgeWorkerMaxConcurrency parameter; context `purgeWorkerMaxConcurrency`. */
+  purgeWorkerMaxConcurrency?: number;
+  /** Default of the PurgeLagAlarmMinutes parameter; context `purgeLagAlarmMinutes`. */
+  purgeLagAlarmMinutes?: number;
   /** Comma-separated YYYY-MM-DD non-business days (UTC+8) for `dueBy`; context `holidays`. */
   holidays?: string;
   /** Subscribes this address to the alarm topic; context `alarmEmail`. */
@@ -150,6 +169,8 @@ export class RefundStack extends Stack {
   readonly table: TableV2;
   readonly refundQueue: Queue;
   readonly deadLetterQueue: Queue;
+  readonly purgeQueue: Queue;
+  readonly purgeDeadLetterQueue: Queue;
   readonly functions: Record<ServiceFunctionName, ServiceFunction>;
   readonly api: HttpApi;
   readonly stage: HttpStage;
@@ -200,6 +221,31 @@ export class RefundStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // The purge work queue: FIFO, one message group per shard of the due index (one worker
+    // per shard at a time); work items are re-derived from the index every minute, so a day
+    // of retention is plenty.
+    this.purgeDeadLetterQueue = new Queue(this, 'PurgeDeadLetterQueue', {
+      fifo: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.purgeQueue = new Queue(this, 'PurgeQueue', {
+      fifo: true,
+      // Deduplication and throughput per message group: shards do not share a quota.
+      deduplicationScope: DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(
+        FUNCTIONS['purge-worker'].timeoutSeconds * PURGE_VISIBILITY_TIMEOUT_FACTOR,
+      ),
+      retentionPeriod: Duration.days(1),
+      deadLetterQueue: { queue: this.purgeDeadLetterQueue, maxReceiveCount: PURGE_QUEUES.maxReceiveCount },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     // ---- Functions ---------------------------------------------------------------------
     // Stripe's API key and webhook signing secret: JSON {"apiKey", "webhookSecret"}, created outside the stack.
     const stripeSecret = Secret.fromSecretNameV2(this, 'StripeSecret', settings.stripeSecretName);
@@ -218,6 +264,7 @@ export class RefundStack extends Stack {
       });
       if (def.table !== 'stream') bindTable(fn, this.table, def.table, def.indexes);
       if (def.sendsRefunds) bindRefundQueueSender(fn, this.refundQueue);
+      if (def.sendsPurgeWork) bindPurgeWorkSender(fn, this.purgeQueue);
       if (def.provider) {
         // The provider's credentials: this one secret only (read once at cold start, never logged).
         fn.addEnvironment('PAYMENT_PROVIDER', settings.paymentProvider);
@@ -243,11 +290,22 @@ export class RefundStack extends Stack {
       }),
     );
 
+    // The purge workers consume the purge work queue, one work item (one shard) per
+    // invocation. Maximum concurrency bounds how many shards are drained at once, i.e. the
+    // DynamoDB capacity a burst of purges may take; FIFO caps it at the number of shards.
+    functions['purge-worker'].function.addEventSource(
+      new SqsEventSource(this.purgeQueue, {
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: settings.purgeWorkerMaxConcurrency,
+      }),
+    );
+
     // ---- Schedules ---------------------------------------------------------------------
-    // Purger (SPEC 3.5): every 5 minutes; the handler uses the event's `time` as `now`.
+    // Purger (SPEC 3.5): every minute; the handler uses the event's `time` as `now`.
     new Rule(this, 'PurgerSchedule', {
-      description: 'Runs the retention purger every 5 minutes',
-      schedule: Schedule.rate(Duration.minutes(5)),
+      description: 'Dispatches the due retention purges every minute',
+      schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(functions.purger.function, { retryAttempts: 2 })],
     });
     // Reconciler (SPEC 3.3): re-enqueues PENDING orders older than 5 minutes.
@@ -413,6 +471,66 @@ export class RefundStack extends Stack {
       );
     }
     alarm(
+      'PurgeDeadLetterQueueAlarm',
+      this.purgeDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: Stats.MAXIMUM,
+      }),
+      'A purge worker crashed on the same work item repeatedly: look at its logs; the dispatcher keeps sending the shard',
+    );
+    // Purge lag: the oldest due purge, reported by the purger every minute. No data means
+    // the purger is not running, which is a lag too.
+    const lagAlarm = new Alarm(this, 'PurgeLagAlarm', {
+      alarmDescription:
+        'A retention purge has been due for longer than PurgeLagAlarmMinutes: the workers are not keeping up (throttling, concurrency, failures)',
+      metric: new MathExpression({
+        expression: 'lag / 60',
+        label: 'Oldest due purge, minutes late',
+        usingMetrics: {
+          lag: new Metric({
+            namespace: PURGE_METRICS.namespace,
+            metricName: PURGE_METRICS.lag,
+            dimensionsMap: { service: PURGE_METRICS.dispatcherService },
+            period: Duration.minutes(1),
+            statistic: Stats.MAXIMUM,
+          }),
+        },
+        period: Duration.minutes(1),
+      }),
+      threshold: settings.purgeLagAlarmMinutes,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      treatMissingData: TreatMissingData.BREACHING,
+    });
+    lagAlarm.addAlarmAction(action);
+    lagAlarm.addOkAction(action);
+    alarm(
+      'PurgeThrottlingAlarm',
+      new Metric({
+        namespace: PURGE_METRICS.namespace,
+        metricName: PURGE_METRICS.throttled,
+        dimensionsMap: { service: PURGE_METRICS.workerService },
+        period: Duration.minutes(5),
+        statistic: Stats.SUM,
+      }),
+      'DynamoDB throttled purge workers (they slow down and retry): the table or an index partition is at its capacity',
+    );
+    alarm(
+      'DueIndexThrottlingAlarm',
+      new Metric({
+        namespace: 'AWS/DynamoDB',
+        metricName: 'WriteThrottleEvents',
+        dimensionsMap: {
+          TableName: this.table.tableName,
+          GlobalSecondaryIndexName: TABLE.indexes.due.indexName,
+        },
+        period: Duration.minutes(5),
+        statistic: Stats.SUM,
+      }),
+      'Writes to the due index were throttled (an index partition over 1,000 WCU/s): unsubscriptions and purges slow down; add due shards',
+    );
+    alarm(
       'SlaBreachedAlarm',
       new Metric({
         namespace: SLA_BREACH_METRIC.namespace,
@@ -439,6 +557,7 @@ export class RefundStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'RefundQueueUrl', { value: this.refundQueue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'PurgeQueueUrl', { value: this.purgeQueue.queueUrl });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'ConsoleUrl', {
       value: this.console.url,
@@ -455,6 +574,8 @@ interface Settings {
   jwtIssuer: string;
   jwtAudience: string[];
   processorMaxConcurrency: number;
+  purgeWorkerMaxConcurrency: number;
+  purgeLagAlarmMinutes: number;
   holidays: string;
   alarmEmail: string | undefined;
   paymentProvider: PaymentProviderName;
@@ -494,6 +615,27 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
     );
   }
 
+  const purgeConcurrency = Number(
+    props.purgeWorkerMaxConcurrency ??
+      context('purgeWorkerMaxConcurrency') ??
+      CONTEXT_DEFAULTS.purgeWorkerMaxConcurrency,
+  );
+  if (
+    !Number.isInteger(purgeConcurrency) ||
+    purgeConcurrency < MAX_CONCURRENCY_RANGE.min ||
+    purgeConcurrency > MAX_CONCURRENCY_RANGE.max
+  ) {
+    throw new Error(
+      `Context purgeWorkerMaxConcurrency must be an integer in [${MAX_CONCURRENCY_RANGE.min}, ${MAX_CONCURRENCY_RANGE.max}], got ${purgeConcurrency}`,
+    );
+  }
+  const lagMinutes = Number(
+    props.purgeLagAlarmMinutes ?? context('purgeLagAlarmMinutes') ?? CONTEXT_DEFAULTS.purgeLagAlarmMinutes,
+  );
+  if (!Number.isInteger(lagMinutes) || lagMinutes < 1 || lagMinutes > 1440) {
+    throw new Error(`Context purgeLagAlarmMinutes must be an integer in [1, 1440], got ${lagMinutes}`);
+  }
+
   const issuerParam = new CfnParameter(stack, 'JwtIssuer', {
     type: 'String',
     default: issuer,
@@ -512,6 +654,22 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
     maxValue: MAX_CONCURRENCY_RANGE.max,
     description:
       "Maximum concurrent refund-processor invocations (the payment provider's rate limit); context processorMaxConcurrency",
+  });
+
+  const purgeConcurrencyParam = new CfnParameter(stack, 'PurgeWorkerMaxConcurrency', {
+    type: 'Number',
+    default: purgeConcurrency,
+    minValue: MAX_CONCURRENCY_RANGE.min,
+    maxValue: MAX_CONCURRENCY_RANGE.max,
+    description: `Maximum concurrent purge workers, i.e. shards of the due index drained at once (at most ${TABLE.dueShards} run: one per shard); context purgeWorkerMaxConcurrency`,
+  });
+  const lagParam = new CfnParameter(stack, 'PurgeLagAlarmMinutes', {
+    type: 'Number',
+    default: lagMinutes,
+    minValue: 1,
+    maxValue: 1440,
+    description:
+      'Alarm when the oldest due retention purge is later than this many minutes; context purgeLagAlarmMinutes',
   });
 
   const provider = props.paymentProvider ?? context('paymentProvider') ?? CONTEXT_DEFAULTS.paymentProvider;
@@ -564,6 +722,8 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
     jwtIssuer: issuerParam.valueAsString,
     jwtAudience: audienceParam.valueAsList,
     processorMaxConcurrency: concurrencyParam.valueAsNumber,
+    purgeWorkerMaxConcurrency: purgeConcurrencyParam.valueAsNumber,
+    purgeLagAlarmMinutes: lagParam.valueAsNumber,
     holidays: typeof holidays === 'string' ? holidays.trim() : '',
     alarmEmail: typeof alarmEmail === 'string' && alarmEmail.trim() ? alarmEmail.trim() : undefined,
     paymentProvider: provider,

@@ -168,3 +168,9 @@ export function bindRefundQueueSender(fn: ServiceFunction, queue: IQueue): void 
   fn.addEnvironment('REFUND_QUEUE_URL', queue.queueUrl);
   queue.grant(fn.function, 'sqs:SendMessage');
 }
+
+/** Sets PURGE_QUEUE_URL and grants sqs:SendMessage (also covers SendMessageBatch) on the purge work queue only. */
+export function bindPurgeWorkSender(fn: ServiceFunction, queue: IQueue): void {
+  fn.addEnvironment('PURGE_QUEUE_URL', queue.queueUrl);
+  queue.grant(fn.function, 'sqs:SendMessage');
+}

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { createTableInput, QUEUES } from '#schema/table.ts';
+import { createTableInput, PURGE_QUEUES, QUEUES } from '#schema/table.ts';
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -76,7 +76,7 @@ export async function startDynamoLocal(port?: number): Promise<DynamoLocal> {
   });
   const endpoint = `http://127.0.0.1:${chosenPort}`;
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 120_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early: ${stderr}`);
     try {
@@ -85,7 +85,7 @@ export async function startDynamoLocal(port?: number): Promise<DynamoLocal> {
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not start within 30 s: ${stderr}`);
+        throw new Error(`DynamoDB Local did not start within 120 s: ${stderr}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -171,4 +171,44 @@ export async function createQueues(
     }),
   );
   return { refundQueueUrl: queue.QueueUrl ?? '', deadLetterQueueUrl };
+}
+
+export interface PurgeQueues {
+  purgeQueueUrl: string;
+  purgeDeadLetterQueueUrl: string;
+}
+
+/**
+ * Creates the purge work queue (FIFO, one message group per due shard, as in the stack) and its
+ * FIFO dead-letter queue. The visibility timeout matters only when a worker crashes.
+ */
+export async function createPurgeQueues(
+  client: SQSClient,
+  prefix: string,
+  visibilityTimeoutSeconds = 30,
+): Promise<PurgeQueues> {
+  const dlq = await client.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}${PURGE_QUEUES.deadLetter}`,
+      Attributes: { FifoQueue: 'true' },
+    }),
+  );
+  const purgeDeadLetterQueueUrl = dlq.QueueUrl ?? '';
+  const attrs = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: purgeDeadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const queue = await client.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}${PURGE_QUEUES.work}`,
+      Attributes: {
+        FifoQueue: 'true',
+        VisibilityTimeout: String(visibilityTimeoutSeconds),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: attrs.Attributes?.QueueArn,
+          maxReceiveCount: String(PURGE_QUEUES.maxReceiveCount),
+        }),
+      },
+    }),
+  );
+  return { purgeQueueUrl: queue.QueueUrl ?? '', purgeDeadLetterQueueUrl };
 }

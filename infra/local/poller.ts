@@ -1,25 +1,43 @@
 /**
- * Plays Lambda's SQS event source mapping for the refund queue, with
- * `ReportBatchItemFailures` on: receive up to 10 messages (long poll, all attributes, so
- * `ApproximateReceiveCount` is real), invoke the refund processor with a real `SQSEvent`,
- * delete only the messages it did not report as failed. Failed messages come back after
- * the visibility timeout; after `maxReceiveCount` receives the queue's redrive policy moves
- * them to the dead-letter queue (fauxqs does that, as SQS would). If the handler throws,
- * nothing is deleted.
+ * Plays Lambda's SQS event source mapping, with `ReportBatchItemFailures` on: receive up to
+ * `batchSize` messages (long poll, all attributes, so `ApproximateReceiveCount` is real),
+ * invoke the function with a real `SQSEvent`, delete only the messages it did not report as
+ * failed. Failed messages come back after the visibility timeout; after `maxReceiveCount`
+ * receives the queue's redrive policy moves them to the dead-letter queue (fauxqs does that,
+ * as SQS would). If the handler throws, nothing is deleted. `concurrency` receive loops run
+ * side by side (the mapping's concurrent invocations); on a FIFO queue fauxqs, like SQS, hands
+ * out a message group to one of them at a time.
+ *
+ * The refund queue: the refund processor, batches of 10, one loop. The purge work queue: the
+ * purge worker, one work item per invocation, as many loops as the local runtime asks for.
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { type FunctionRegistry, HandlerUnavailableError, invoke } from './functions.ts';
+import {
+  type FunctionRegistry,
+  HandlerUnavailableError,
+  invoke,
+  type LocalFunctionName,
+} from './functions.ts';
 import { toSqsEvent } from './lambda-events.ts';
 
-export interface RefundPollerOptions {
+export interface QueuePollerOptions {
+  /** The function the queue triggers. */
+  functionName: LocalFunctionName;
+  /** Messages per invocation (1–10). */
+  batchSize: number;
+  /** Receive loops side by side (default 1). */
+  concurrency?: number;
+  /** Log only batches with failures (default false: a line per batch). */
+  quiet?: boolean;
   client: SQSClient;
   queueUrl: string;
   queueArn: string;
@@ -32,9 +50,18 @@ export interface RefundPollerOptions {
   retryDelayMs?: number;
 }
 
-export interface RefundPoller {
+export type RefundPollerOptions = Omit<QueuePollerOptions, 'functionName' | 'batchSize'>;
+
+export interface QueuePoller {
+  /**
+   * Resolves true once the queue holds no message (visible, in flight or delayed) and no
+   * invocation is running, false if that has not happened within `timeoutMs`.
+   */
+  drained(timeoutMs?: number): Promise<boolean>;
   stop(): Promise<void>;
 }
+
+export type RefundPoller = QueuePoller;
 
 /**
  * The messages to delete after an invocation, as Lambda decides with partial batch
@@ -57,22 +84,30 @@ export function messagesToDelete(messages: readonly Message[], response: unknown
   return messages.filter((m) => m.MessageId !== undefined && !failed.has(m.MessageId));
 }
 
+/** The refund queue's mapping: the refund processor, batches of 10. */
 export function startRefundPoller(options: RefundPollerOptions): RefundPoller {
+  return startQueuePoller({ ...options, functionName: 'refund-processor', batchSize: 10 });
+}
+
+export function startQueuePoller(options: QueuePollerOptions): QueuePoller {
   const waitTimeSeconds = options.waitTimeSeconds ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 2000;
+  const name = options.functionName;
   const abort = new AbortController();
   let reportedUnavailable = false;
+  /** Batches received and not yet deleted (or given up on). */
+  let busy = 0;
 
   const pause = (ms: number): Promise<void> => sleep(ms, undefined, { signal: abort.signal }).catch(() => {});
 
   async function pollOnce(): Promise<void> {
-    // Do not take messages off the queue (and burn their receive count) without a processor.
+    // Do not take messages off the queue (and burn their receive count) without the function.
     try {
-      await options.registry.load('refund-processor');
+      await options.registry.load(name);
       reportedUnavailable = false;
     } catch (error) {
       if (!(error instanceof HandlerUnavailableError)) throw error;
-      if (!reportedUnavailable) options.log(`refund poller: ${error.message}; refunds stay queued`);
+      if (!reportedUnavailable) options.log(`${name} poller: ${error.message}; messages stay queued`);
       reportedUnavailable = true;
       await pause(retryDelayMs);
       return;
@@ -81,7 +116,7 @@ export function startRefundPoller(options: RefundPollerOptions): RefundPoller {
     const received = await options.client.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
-        MaxNumberOfMessages: 10,
+        MaxNumberOfMessages: options.batchSize,
         WaitTimeSeconds: waitTimeSeconds,
         MessageSystemAttributeNames: ['All'],
         MessageAttributeNames: ['All'],
@@ -90,19 +125,27 @@ export function startRefundPoller(options: RefundPollerOptions): RefundPoller {
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0) return;
+    busy += 1;
+    try {
+      await handle(messages);
+    } finally {
+      busy -= 1;
+    }
+  }
 
+  async function handle(messages: Message[]): Promise<void> {
     let toDelete: Message[];
     try {
       const response = await invoke(
         options.registry,
-        'refund-processor',
+        name,
         toSqsEvent(messages, options.queueArn, options.region),
         options.region,
       );
       toDelete = messagesToDelete(messages, response);
     } catch (error) {
       const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      options.log(`refund-processor: ${messages.length} message(s), handler failed (${what}); none deleted`);
+      options.log(`${name}: ${messages.length} message(s), handler failed (${what}); none deleted`);
       return;
     }
     if (toDelete.length > 0) {
@@ -113,29 +156,52 @@ export function startRefundPoller(options: RefundPollerOptions): RefundPoller {
         }),
       );
       if ((deleted.Failed ?? []).length > 0) {
-        options.log(`refund poller: ${deleted.Failed?.length} message(s) could not be deleted`);
+        options.log(`${name} poller: ${deleted.Failed?.length} message(s) could not be deleted`);
       }
     }
     const failed = messages.length - toDelete.length;
-    options.log(`refund-processor: ${messages.length} message(s), ${failed} to retry`);
+    if (!options.quiet || failed > 0)
+      options.log(`${name}: ${messages.length} message(s), ${failed} to retry`);
   }
 
-  const loop = (async () => {
+  const loops = Array.from({ length: Math.max(1, options.concurrency ?? 1) }, async () => {
     while (!abort.signal.aborted) {
       try {
         await pollOnce();
       } catch (error) {
         if (abort.signal.aborted) break;
-        options.log(`refund poller: ${error instanceof Error ? error.message : String(error)}`);
+        options.log(`${name} poller: ${error instanceof Error ? error.message : String(error)}`);
         await pause(retryDelayMs);
       }
     }
-  })();
+  });
+
+  async function queueEmpty(): Promise<boolean> {
+    const { Attributes: a = {} } = await options.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: options.queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    return Object.values(a).every((count) => Number(count) === 0);
+  }
 
   return {
+    async drained(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (busy === 0 && (await queueEmpty()) && busy === 0) return true;
+        await sleep(20);
+      }
+      return false;
+    },
     async stop() {
       abort.abort();
-      await loop;
+      await Promise.all(loops);
     },
   };
 }

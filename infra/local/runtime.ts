@@ -1,7 +1,7 @@
 /**
  * The whole service on one machine (`npm start`, and in-process for tests): DynamoDB Local
  * and fauxqs on loopback, the table and queues, the environment the handlers read at cold
- * start, the API server, the refund-queue poller and the schedules.
+ * start, the API server, the refund-queue and purge-work-queue pollers and the schedules.
  *
  * The handler modules are loaded once per process and keep the configuration they read at
  * cold start (as a warm Lambda container would), so a process starts one runtime, once.
@@ -18,6 +18,7 @@ import { jsonAnswer } from './api-event.ts';
 import { type ClockState, clockRoutes, type LocalClock, localClock } from './clock.ts';
 import { consoleRoutes } from './console.ts';
 import {
+  createPurgeQueues,
   createQueues,
   createTable,
   LOCAL_CREDENTIALS,
@@ -40,7 +41,7 @@ import {
 } from './functions.ts';
 import { localJwtSecret, signJwt } from './jwt.ts';
 import { scheduledEvent } from './lambda-events.ts';
-import { startRefundPoller } from './poller.ts';
+import { startQueuePoller, startRefundPoller } from './poller.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import { type SeededInstance, seedDemoData } from './seed.ts';
 import { createApiServer } from './server.ts';
@@ -50,6 +51,10 @@ export const DEFAULT_TABLE_NAME = 'refunds';
 export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
 export const SCHEDULE_INTERVAL_MS = 60_000;
 export const LOCAL_HOST = '127.0.0.1';
+/** Purge workers running side by side locally (the stack's PurgeWorkerMaxConcurrency). */
+export const LOCAL_PURGE_WORKERS = 2;
+/** How long `runPurger` waits for the workers to drain what it dispatched. */
+const PURGE_DRAIN_TIMEOUT_MS = 120_000;
 
 export interface LocalRuntimeOptions {
   /** API port on 127.0.0.1; 0 or omitted picks a free one. */
@@ -90,11 +95,16 @@ export interface LocalRuntime {
   tableName: string;
   refundQueueUrl: string;
   deadLetterQueueUrl: string;
+  purgeQueueUrl: string;
   /** What `seed: true` loaded (empty otherwise). */
   seeded: SeededInstance[];
   /** A token for `accountId` signed with the runtime's secret. */
   token(accountId: string, options?: { internal?: boolean; ttlSeconds?: number }): string;
-  /** Runs the purger once with `time` (ISO instant) as the schedule time; returns its summary. */
+  /**
+   * Runs the purger (the dispatcher) once with `time` (ISO instant) as the schedule time, then
+   * waits until the purge workers have drained the work queue; returns the dispatch summary
+   * and whether the queue drained.
+   */
   runPurger(time: string): Promise<unknown>;
   /** Runs the reconciler once, likewise. */
   runReconciler(time: string): Promise<unknown>;
@@ -133,6 +143,7 @@ export function queueUrlOn(endpoint: string, queueUrl: string): string {
 function handlerEnv(o: {
   tableName: string;
   refundQueueUrl: string;
+  purgeQueueUrl: string;
   dynamoEndpoint: string;
   sqsEndpoint: string;
   eventBusEndpoint: string;
@@ -140,6 +151,7 @@ function handlerEnv(o: {
   return {
     TABLE_NAME: o.tableName,
     REFUND_QUEUE_URL: o.refundQueueUrl,
+    PURGE_QUEUE_URL: o.purgeQueueUrl,
     EVENT_BUS_NAME: LOCAL_EVENT_BUS_NAME,
     AWS_ENDPOINT_URL_EVENTBRIDGE: o.eventBusEndpoint,
     // Retries 1 s, 2 s, 4 s… apart locally, so a `flaky-` refund settles within seconds.
@@ -260,14 +272,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       options.queuePrefix ?? '',
       options.visibilityTimeoutSeconds ?? DEFAULT_VISIBILITY_TIMEOUT_SECONDS,
     );
+    const purgeCreated = await createPurgeQueues(sqsClient, options.queuePrefix ?? '');
     const queues = {
       refundQueueUrl: queueUrlOn(sqsEndpoint, created.refundQueueUrl),
       deadLetterQueueUrl: queueUrlOn(sqsEndpoint, created.deadLetterQueueUrl),
+      purgeQueueUrl: queueUrlOn(sqsEndpoint, purgeCreated.purgeQueueUrl),
     };
-    const arn = await sqsClient.send(
-      new GetQueueAttributesCommand({ QueueUrl: queues.refundQueueUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const queueArn = arn.Attributes?.QueueArn ?? `arn:aws:sqs:${region}:000000000000:${tableName}`;
+    const arnOf = async (queueUrl: string) =>
+      (
+        await sqsClient.send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+        )
+      ).Attributes?.QueueArn ??
+      `arn:aws:sqs:${region}:000000000000:${new URL(queueUrl).pathname.split('/').pop()}`;
+    const queueArn = await arnOf(queues.refundQueueUrl);
+    const purgeQueueArn = await arnOf(queues.purgeQueueUrl);
 
     const eventBus = await startLocalEventBus(log);
     stops.push(() => eventBus.stop());
@@ -277,6 +296,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         handlerEnv({
           tableName,
           refundQueueUrl: queues.refundQueueUrl,
+          purgeQueueUrl: queues.purgeQueueUrl,
           dynamoEndpoint,
           sqsEndpoint,
           eventBusEndpoint: eventBus.endpoint,
@@ -287,7 +307,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const registry = options.registry ?? functionRegistry(options.handlers);
     const runScheduled = (name: 'purger' | 'reconciler' | 'submitted-reconciler', time: string) =>
       invoke(registry, name, scheduledEvent(time, `refund-service-local-${name}`, region), region);
-    const runPurger = (time: string) => runScheduled('purger', time);
+    // Set below, once the purge workers' poller runs.
+    let purgeDrained: () => Promise<boolean> = async () => true;
+    const dispatchPurges = (time: string) => runScheduled('purger', time);
+    const runPurger = async (time: string) => {
+      const dispatch = await dispatchPurges(time);
+      return { ...(dispatch as object), drained: await purgeDrained() };
+    };
     const runReconciler = (time: string) => runScheduled('reconciler', time);
 
     // Set once the schedules start; a clock move runs them at once at the new time.
@@ -320,6 +346,22 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     });
     stops.push(() => poller.stop());
 
+    // The purge work queue → the purge workers (the stack's FIFO event source mapping).
+    const purgePoller = startQueuePoller({
+      functionName: 'purge-worker',
+      batchSize: 1,
+      concurrency: LOCAL_PURGE_WORKERS,
+      quiet: true,
+      client: sqsClient,
+      queueUrl: queues.purgeQueueUrl,
+      queueArn: purgeQueueArn,
+      region,
+      registry,
+      log,
+    });
+    stops.push(() => purgePoller.stop());
+    purgeDrained = () => purgePoller.drained(PURGE_DRAIN_TIMEOUT_MS);
+
     // The table's stream → the event publisher → the local bus (the stack's mapping, played locally).
     const streamsClient = new DynamoDBStreamsClient({
       endpoint: dynamoEndpoint,
@@ -340,6 +382,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         now: clock.now,
         log,
         jobs: [
+          // The dispatcher, then the wait for the purge workers' poller to drain what it sent.
           { name: 'purger', run: runPurger },
           { name: 'reconciler', run: runReconciler },
           // A no-op with the simulator (the local default): no refund is ever SUBMITTED.
@@ -360,6 +403,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tableName,
       refundQueueUrl: queues.refundQueueUrl,
       deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      purgeQueueUrl: queues.purgeQueueUrl,
       seeded,
       token: (accountId, tokenOptions = {}) =>
         signJwt(accountId, jwtSecret, {

@@ -1,4 +1,11 @@
-/** What the purger (`#use-cases/purge-retention.ts`) needs from storage: due purges and their conditional steps. */
+/**
+ * What the purger needs from storage: due purges by shard (`#use-cases/dispatch-purges.ts`
+ * finds the shards with work, `#use-cases/purge-retention.ts` drains one) and the conditional
+ * steps of one purge.
+ *
+ * Any method may throw `ThrottledError` when the store is over its capacity: the call changed
+ * nothing and may be made again later (the purger slows down and retries it).
+ */
 import type { Millis } from '#shared/domain.ts';
 import type { DataKind, InstanceRecord } from '#shared/model.ts';
 
@@ -23,6 +30,14 @@ export interface DueCursor {
   hasMore(): boolean;
 }
 
+/** The store refused a call for lack of capacity (DynamoDB throttling); nothing was changed. */
+export class ThrottledError extends Error {
+  constructor(options?: ErrorOptions) {
+    super('The store is throttling requests; slow down and retry', options);
+    this.name = 'ThrottledError';
+  }
+}
+
 export interface PurgeRecord {
   now: Millis;
   instanceVersion: number;
@@ -31,7 +46,12 @@ export interface PurgeRecord {
 }
 
 export interface PurgeStore {
-  due(now: Millis): DueCursor;
+  /** Due purges at `now` in due-time order, of the given shards (default: every shard). */
+  due(now: Millis, shards?: readonly number[]): DueCursor;
+  /** How many shards the due index has (numbered from 0). */
+  readonly dueShardCount: number;
+  /** The earliest `purgeAt` due at `now` on `shard` (one read of one item), or null when none is. */
+  oldestDue(now: Millis, shard: number): Promise<Millis | null>;
   instance(accountId: string, instanceId: string): Promise<InstanceRecord | null>;
   purgeItem(item: DuePurge): Promise<PurgeItemState | null>;
   /** Step 2a; false when any condition failed. */

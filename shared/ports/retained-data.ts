@@ -7,7 +7,8 @@
  * Contract: `delete` must be idempotent — deleting data that is already gone succeeds — and
  * it is only ever called after the purge has been recorded (the instance shows the kind
  * `PURGED`), so a restore can no longer claim the data. If it throws, the purge stays on the
- * due index and the next run calls it again.
+ * due index and the next run calls it again. A store over its capacity throws `ThrottledError`
+ * (`#ports/purges.ts`): the purger then slows down and calls it again in the same run.
  */
 import type { DataKind } from '#shared/model.ts';
 

@@ -36,8 +36,14 @@ export const TABLE = {
     pending: { indexName: 'pending', partitionKey: 'pendingPk', sortKey: 'pendingSk' },
     due: { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk' },
   },
-  /** Writes to the index partitions are spread over this many shards. */
+  /** Writes to the `pending` index partitions are spread over this many shards. */
   shards: 8,
+  /**
+   * Shards of the `due` index: the purger's unit of parallel work (one worker per shard at a
+   * time), so a burst of purges due at one instant drains up to this many ways at once. It may
+   * only grow: purges already written stay on their shard, and every shard below the count is read.
+   */
+  dueShards: 32,
 } as const;
 
 export type IndexName = keyof typeof TABLE.indexes;
@@ -71,14 +77,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   };
 }
 
-/** A stable shard in [0, TABLE.shards) for a string (FNV-1a). */
-export function shardOf(value: string): number {
+/** A stable shard in [0, shards) for a string (FNV-1a); `TABLE.shards` unless told. */
+export function shardOf(value: string, shards: number = TABLE.shards): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < value.length; i++) {
     hash ^= value.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % TABLE.shards;
+  return (hash >>> 0) % shards;
 }
 
 /** The queues between unsubscribing and settlement. */
@@ -86,5 +92,16 @@ export const QUEUES = {
   refunds: 'refunds',
   deadLetter: 'refunds-dlq',
   /** After this many receives a message moves to the dead-letter queue (SPEC 3.4). */
+  maxReceiveCount: 5,
+} as const;
+
+/**
+ * The purge work queue: FIFO, one message group per `due` shard, so at most one worker
+ * drains a shard at a time and a shard's work items run in the order they were dispatched.
+ */
+export const PURGE_QUEUES = {
+  work: 'purge-work.fifo',
+  deadLetter: 'purge-work-dlq.fifo',
+  /** A work item whose worker crashed this many times moves to the dead-letter queue. */
   maxReceiveCount: 5,
 } as const;

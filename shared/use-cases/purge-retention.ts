@@ -1,11 +1,13 @@
 /**
  * The retention purger (SPEC 3.5): deletes every retained data kind whose deadline has come,
- * never one millisecond early, and releases an instance once both kinds are purged.
+ * never one millisecond early, and releases an instance once both kinds are purged. A worker
+ * runs it over one shard of the due index (`shard`); without one it walks every shard.
  *
- * Steps of one run at `now` (the schedule event's time):
+ * Steps of one run at `now` (the dispatch's schedule time):
  * 1. Walk the due purges in due-time order (a key range on the sparse, sharded `due` index,
- *    merged across shards — never a scan), until nothing is due, `maxItems` were handled or
- *    `shouldStop()` says the time budget is spent; whatever is left waits for the next run.
+ *    merged across the shards asked for — never a scan), keeping up to `concurrency` purges
+ *    in flight, until nothing is due, `maxItems` were handled or `shouldStop()` says the time
+ *    budget is spent; whatever is left waits for the next run.
  * 2. Per due purge:
  *    a. Read the instance. If it is `UNSUBSCRIBED` with that kind `RETAINED`, record the purge
  *       in one transaction: the kind → `PURGED` with `purgedAt = now` (and the instance →
@@ -25,7 +27,13 @@
  *       the run still finishing it;
  *       rescheduled later → skip; the instance no longer holds that kind → the purge item is
  *       stale, remove it; otherwise the instance changed under us → read it again (3 attempts).
- * 3. Report the counts and whether work remains.
+ * 3. Throttling slows the run down instead of failing it: a call the store throttled
+ *    (`ThrottledError`, nothing was changed) is made again, in place, after a jittered wait that
+ *    doubles with each attempt (`#use-cases/throttle.ts`), and the purges in flight are halved
+ *    (then grow back by one each time as many purges as are in flight have completed). Only
+ *    when the attempts or the time budget run out does the purge count as failed; it stays on
+ *    the index for the next run.
+ * 4. Report the counts and whether work remains.
  */
 
 import { toIso } from '#policy/index.ts';
@@ -33,6 +41,7 @@ import type { DuePurge, PurgeStore } from '#ports/purges.ts';
 import type { RetainedDataStore } from '#ports/retained-data.ts';
 import type { Millis } from '#shared/domain.ts';
 import type { DataKind, InstanceRecord, RetainedData } from '#shared/model.ts';
+import { withThrottleRetry } from './throttle.ts';
 
 export const DEFAULT_MAX_ITEMS_PER_RUN = 1_000;
 /**
@@ -41,13 +50,15 @@ export const DEFAULT_MAX_ITEMS_PER_RUN = 1_000;
  * run must have stopped, and this run finishes it. The longest a Lambda function can run.
  */
 export const FINISH_LEASE_MS = 15 * 60_000;
-const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 8;
 const ATTEMPTS = 3;
 
 export interface PurgeDeps {
   purges: PurgeStore;
   data: RetainedDataStore;
   observe?: (event: PurgeEvent) => void;
+  /** Waits between throttled attempts (default: a timer). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type PurgeOutcome =
@@ -73,9 +84,12 @@ export type PurgeEvent =
 export interface PurgeOptions {
   now: Millis;
   maxItems?: number;
-  /** Checked before each batch; true when the run should stop to finish in time. */
+  /** Checked before each purge starts; true when the run should stop to finish in time. */
   shouldStop?: () => boolean;
+  /** Purges in flight at most (default 8). */
   concurrency?: number;
+  /** Only this shard of the due index (a worker's work item); default every shard. */
+  shard?: number;
 }
 
 export interface PurgeSummary {
@@ -88,6 +102,8 @@ export interface PurgeSummary {
   discarded: number;
   contended: number;
   failed: number;
+  /** Calls the store throttled and this run made again after a wait. */
+  throttled: number;
   purgedKinds: { configData: number; logData: number };
   remaining: boolean;
   stoppedBy: 'DONE' | 'MAX_ITEMS' | 'TIME_BUDGET';
@@ -97,11 +113,54 @@ const retentionField = (kind: DataKind): 'configData' | 'logData' =>
   kind === 'CONFIG' ? 'configData' : 'logData';
 const otherKind = (kind: DataKind): DataKind => (kind === 'CONFIG' ? 'LOG' : 'CONFIG');
 
+/**
+ * Step 3: how fast a run may go while the store throttles. Every store call goes through
+ * `call`; the run starts a purge only while fewer than `limit` are in flight.
+ */
+class Pace {
+  limit: number;
+  throttled = 0;
+  #completed = 0;
+  readonly #max: number;
+  readonly #sleep: ((ms: number) => Promise<void>) | undefined;
+  readonly #shouldStop: () => boolean;
+
+  constructor(max: number, sleep: ((ms: number) => Promise<void>) | undefined, shouldStop: () => boolean) {
+    this.limit = max;
+    this.#max = max;
+    this.#sleep = sleep;
+    this.#shouldStop = shouldStop;
+  }
+
+  call<T>(send: () => Promise<T>): Promise<T> {
+    return withThrottleRetry(send, {
+      ...(this.#sleep ? { sleep: this.#sleep } : {}),
+      shouldStop: this.#shouldStop,
+      onThrottle: () => {
+        this.throttled += 1;
+        this.limit = Math.max(1, Math.floor(this.limit / 2));
+        this.#completed = 0;
+      },
+    });
+  }
+
+  /** One purge done: after as many as may be in flight, one more may be. */
+  completed(): void {
+    if (this.limit >= this.#max) return;
+    this.#completed += 1;
+    if (this.#completed >= this.limit) {
+      this.limit += 1;
+      this.#completed = 0;
+    }
+  }
+}
+
 export async function purgeRetention(deps: PurgeDeps, options: PurgeOptions): Promise<PurgeSummary> {
   const { now } = options;
   const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS_PER_RUN;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const shouldStop = options.shouldStop ?? (() => false);
+  const pace = new Pace(concurrency, deps.sleep, shouldStop);
   const summary: PurgeSummary = {
     now: toIso(now),
     purged: 0,
@@ -112,83 +171,102 @@ export async function purgeRetention(deps: PurgeDeps, options: PurgeOptions): Pr
     discarded: 0,
     contended: 0,
     failed: 0,
+    throttled: 0,
     purgedKinds: { configData: 0, logData: 0 },
     remaining: false,
     stoppedBy: 'DONE',
   };
-  const cursor = deps.purges.due(now);
+  const tally = (item: DuePurge, outcome: PurgeOutcome) => {
+    const { accountId, instanceId, kind } = item;
+    deps.observe?.({ type: 'PURGE', accountId, instanceId, kind, outcome });
+    if (outcome === 'PURGED' || outcome === 'RELEASED') {
+      summary.purged += 1;
+      summary.purgedKinds[retentionField(kind)] += 1;
+      if (outcome === 'RELEASED') summary.released += 1;
+    } else if (outcome === 'COMPLETED') summary.completed += 1;
+    else if (outcome === 'SKIPPED') summary.skipped += 1;
+    else if (outcome === 'IN_PROGRESS') summary.inProgress += 1;
+    else if (outcome === 'DISCARDED') summary.discarded += 1;
+    else summary.contended += 1;
+  };
+  const fail = (item: DuePurge, error: unknown) => {
+    const { accountId, instanceId, kind } = item;
+    summary.failed += 1;
+    deps.observe?.({ type: 'PURGE_FAILED', accountId, instanceId, kind, error });
+  };
+
+  const cursor = deps.purges.due(now, options.shard === undefined ? undefined : [options.shard]);
+  const inFlight = new Set<Promise<void>>();
   let handled = 0;
-  for (;;) {
-    if (handled >= maxItems) {
-      summary.stoppedBy = 'MAX_ITEMS';
-      break;
-    }
-    if (shouldStop()) {
-      summary.stoppedBy = 'TIME_BUDGET';
-      break;
-    }
-    const batch: DuePurge[] = [];
-    while (batch.length < Math.min(concurrency, maxItems - handled)) {
-      const item = await cursor.next();
-      if (!item) break;
-      batch.push(item);
-    }
-    if (batch.length === 0) break;
-    handled += batch.length;
-    const results = await Promise.allSettled(batch.map((item) => purgeOne(deps, item, now)));
-    results.forEach((result, i) => {
-      const item = batch[i] as DuePurge;
-      const { accountId, instanceId, kind } = item;
-      if (result.status === 'rejected') {
-        summary.failed += 1;
-        deps.observe?.({ type: 'PURGE_FAILED', accountId, instanceId, kind, error: result.reason });
-        return;
+  try {
+    for (;;) {
+      if (handled >= maxItems) {
+        summary.stoppedBy = 'MAX_ITEMS';
+        break;
       }
-      const outcome = result.value;
-      deps.observe?.({ type: 'PURGE', accountId, instanceId, kind, outcome });
-      if (outcome === 'PURGED' || outcome === 'RELEASED') {
-        summary.purged += 1;
-        summary.purgedKinds[retentionField(kind)] += 1;
-        if (outcome === 'RELEASED') summary.released += 1;
-      } else if (outcome === 'COMPLETED') summary.completed += 1;
-      else if (outcome === 'SKIPPED') summary.skipped += 1;
-      else if (outcome === 'IN_PROGRESS') summary.inProgress += 1;
-      else if (outcome === 'DISCARDED') summary.discarded += 1;
-      else summary.contended += 1;
-    });
+      if (shouldStop()) {
+        summary.stoppedBy = 'TIME_BUDGET';
+        break;
+      }
+      if (inFlight.size >= pace.limit) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      const item = await pace.call(() => cursor.next());
+      if (!item) break;
+      handled += 1;
+      const task: Promise<void> = purgeOne(deps, item, now, (send) => pace.call(send))
+        .then(
+          (outcome) => {
+            pace.completed();
+            tally(item, outcome);
+          },
+          (error: unknown) => fail(item, error),
+        )
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+  } finally {
+    await Promise.all(inFlight);
+    summary.throttled = pace.throttled;
   }
   summary.remaining = cursor.hasMore() || summary.failed + summary.contended + summary.inProgress > 0;
   return summary;
 }
 
-/** Step 2 for one due purge. */
-async function purgeOne(deps: PurgeDeps, item: DuePurge, now: Millis): Promise<PurgeOutcome> {
+/** Step 2 for one due purge; every store call goes through `step` (step 3). */
+async function purgeOne(
+  deps: PurgeDeps,
+  item: DuePurge,
+  now: Millis,
+  step: <T>(send: () => Promise<T>) => Promise<T>,
+): Promise<PurgeOutcome> {
   if (item.purgeAt > now) return 'SKIPPED';
   const { purges, data } = deps;
   const ref = { accountId: item.accountId, instanceId: item.instanceId, kind: item.kind };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const instance = await purges.instance(item.accountId, item.instanceId);
+    const instance = await step(() => purges.instance(item.accountId, item.instanceId));
     const held = holdsRetained(instance, item.kind);
     if (instance && held) {
       const other = instance.retention?.[retentionField(otherKind(item.kind))];
       const release = other?.status === 'PURGED';
-      if (await purges.record(item, { now, instanceVersion: instance.version, release })) {
-        await data.delete(ref);
-        await purges.finish(item);
+      if (await step(() => purges.record(item, { now, instanceVersion: instance.version, release }))) {
+        await step(() => data.delete(ref));
+        await step(() => purges.finish(item));
         return release ? 'RELEASED' : 'PURGED';
       }
     }
-    const state = await purges.purgeItem(item);
+    const state = await step(() => purges.purgeItem(item));
     if (!state) return 'SKIPPED';
     if (state.purgedAt !== null) {
       if (now - state.purgedAt < FINISH_LEASE_MS) return 'IN_PROGRESS';
-      await data.delete(ref);
-      await purges.finish(item);
+      await step(() => data.delete(ref));
+      await step(() => purges.finish(item));
       return 'COMPLETED';
     }
     if (state.purgeAt > now) return 'SKIPPED';
     if (!held) {
-      await purges.discard(item, state.purgeAt);
+      await step(() => purges.discard(item, state.purgeAt));
       return 'DISCARDED';
     }
   }

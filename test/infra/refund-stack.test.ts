@@ -25,14 +25,15 @@ import {
 import { createApp } from '#infra/cdk/refund-app.ts';
 import {
   CONTEXT_DEFAULTS,
+  PURGE_VISIBILITY_TIMEOUT_FACTOR,
   type RefundStack,
   SLA_BREACH_METRIC,
   VISIBILITY_TIMEOUT_FACTOR,
 } from '#infra/cdk/refund-stack.ts';
 import { TABLE_ACTIONS } from '#infra/cdk/service-function.ts';
-import { QUEUES, TABLE } from '#schema/table.ts';
+import { PURGE_QUEUES, QUEUES, TABLE } from '#schema/table.ts';
 import { EVENT_SOURCE_PREFIXES } from '#shared/events/derive.ts';
-import { EVENT_SOURCE, PROCESSOR_METRICS } from '#shared/service.ts';
+import { EVENT_SOURCE, PROCESSOR_METRICS, PURGE_METRICS } from '#shared/service.ts';
 import { asArray, CDK_CONTEXT, type Json, type Synthesized, synthesize } from '../support/synth.ts';
 
 const SYNTH_TIMEOUT = 180_000;
@@ -63,7 +64,7 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('functions', () => {
-  it('defines exactly the eleven functions of the catalogue, and CDK’s console deployment function', () => {
+  it('defines exactly the twelve functions of the catalogue, and CDK’s console deployment function', () => {
     // The one other function is BucketDeployment's (it copies the console to S3 during deploys).
     const [deployment] = ofType('Custom::CDKBucketDeployment').map(([, r]) => r.Properties.ServiceToken);
     const deploymentFn = deployment['Fn::GetAtt'][0] as string;
@@ -78,6 +79,7 @@ describe('functions', () => {
         'cancel-renewal',
         'event-publisher',
         'ingest',
+        'purge-worker',
         'purger',
         'quote',
         'reads',
@@ -136,6 +138,14 @@ describe('functions', () => {
     expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
   });
 
+  it('sets PURGE_QUEUE_URL on the purger only', () => {
+    for (const name of NAMES) {
+      const variables = resources[fnId(name)]?.Properties.Environment.Variables as Json;
+      if (name === 'purger') expect(variables.PURGE_QUEUE_URL).toEqual({ Ref: logicalId(stack.purgeQueue) });
+      else expect(variables.PURGE_QUEUE_URL, name).toBeUndefined();
+    }
+  });
+
   it('sets REFUND_QUEUE_URL exactly on the functions that enqueue refunds, and the processor (retry backoff)', () => {
     for (const name of NAMES) {
       const variables = resources[fnId(name)]?.Properties.Environment.Variables as Json;
@@ -164,7 +174,7 @@ describe('least privilege', () => {
     );
   });
 
-  it('only the purger queries the due index and only the reconciler the pending index (no index/*)', () => {
+  it('only the purger and its workers query the due index, and the reconcilers the pending index (no index/*)', () => {
     for (const name of NAMES) {
       const indexStatements = statementsOf(name).filter((s) =>
         JSON.stringify(s.Resource).includes('/index/'),
@@ -176,13 +186,16 @@ describe('least privilege', () => {
       ).toEqual(expected);
       for (const s of indexStatements) expect(s.Action, name).toBe('dynamodb:Query');
     }
-    expect(FUNCTIONS.purger.indexes).toEqual(['due']);
+    expect(NAMES.filter((name) => FUNCTIONS[name].indexes.includes('due')).sort()).toEqual([
+      'purge-worker',
+      'purger',
+    ]);
     expect(FUNCTIONS.reconciler.indexes).toEqual(['pending']);
   });
 
-  it('reads and the reconciler cannot write the table; nobody can scan it', () => {
+  it('reads, the reconciler and the purger (a dispatcher) cannot write the table; nobody can scan it', () => {
     expect(FUNCTIONS['submitted-reconciler'].indexes).toEqual(['pending']);
-    for (const name of ['reads', 'reconciler'] as const) {
+    for (const name of ['reads', 'reconciler', 'purger'] as const) {
       const actions = actionsOf(name);
       for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']) {
         expect(actions.has(`dynamodb:${write}`), `${name} ${write}`).toBe(false);
@@ -211,6 +224,21 @@ describe('least privilege', () => {
     }
   });
 
+  it('only the purger can send to the purge work queue, only the purge worker consumes it', () => {
+    const purgeQueueArn = { 'Fn::GetAtt': [logicalId(stack.purgeQueue), 'Arn'] };
+    const on = (name: ServiceFunctionName, action: string) =>
+      statementsOf(name).filter(
+        (s) =>
+          asArray(s.Action).includes(action) && JSON.stringify(s.Resource) === JSON.stringify(purgeQueueArn),
+      );
+    expect(NAMES.filter((name) => on(name, 'sqs:SendMessage').length > 0)).toEqual(['purger']);
+    expect(on('purger', 'sqs:SendMessage')).toEqual([
+      { Action: 'sqs:SendMessage', Effect: 'Allow', Resource: purgeQueueArn },
+    ]);
+    expect(NAMES.filter((name) => on(name, 'sqs:ReceiveMessage').length > 0)).toEqual(['purge-worker']);
+    expect(actionsOf('purge-worker').has('sqs:SendMessage')).toBe(false);
+  });
+
   it('the refund processor consumes the refund queue and cannot send to it', () => {
     const actions = actionsOf('refund-processor');
     for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
@@ -221,7 +249,7 @@ describe('least privilege', () => {
       asArray(s.Action).includes('sqs:ReceiveMessage'),
     );
     expect(consume.map((s) => s.Resource)).toEqual([{ 'Fn::GetAtt': [logicalId(stack.refundQueue), 'Arn'] }]);
-    for (const name of NAMES.filter((n) => n !== 'refund-processor')) {
+    for (const name of NAMES.filter((n) => n !== 'refund-processor' && n !== 'purge-worker')) {
       expect(actionsOf(name).has('sqs:ReceiveMessage'), name).toBe(false);
     }
   });
@@ -409,7 +437,7 @@ describe('queues', () => {
   it('the processor reads batches of 10 with partial failures and a parameterised maximum concurrency', () => {
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties as Json);
     expect(mappings.map((m) => m.FunctionName.Ref).sort()).toEqual(
-      [fnId('refund-processor'), fnId('event-publisher')].sort(),
+      [fnId('refund-processor'), fnId('purge-worker'), fnId('event-publisher')].sort(),
     );
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: fnId('refund-processor') },
@@ -425,6 +453,69 @@ describe('queues', () => {
       MaxValue: 1000,
     });
     expect(CDK_CONTEXT.processorMaxConcurrency).toBe(5);
+  });
+});
+
+describe('purge work queue', () => {
+  it('is FIFO with deduplication and throughput per message group (one group per due shard)', () => {
+    expect(resources[logicalId(stack.purgeQueue)]?.Properties).toMatchObject({
+      FifoQueue: true,
+      DeduplicationScope: 'messageGroup',
+      FifoThroughputLimit: 'perMessageGroupId',
+      SqsManagedSseEnabled: true,
+    });
+    expect(resources[logicalId(stack.purgeDeadLetterQueue)]?.Properties).toMatchObject({
+      FifoQueue: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  it('redrives a work item to its FIFO dead-letter queue after PURGE_QUEUES.maxReceiveCount receives; both retained and TLS-only', () => {
+    expect(resources[logicalId(stack.purgeQueue)]?.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(stack.purgeDeadLetterQueue), 'Arn'] },
+      maxReceiveCount: PURGE_QUEUES.maxReceiveCount,
+    });
+    for (const queue of [stack.purgeQueue, stack.purgeDeadLetterQueue]) {
+      const id = logicalId(queue);
+      expect(resources[id]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('keeps a work item invisible for twice the worker timeout (read from the template)', () => {
+    const visibility = resources[logicalId(stack.purgeQueue)]?.Properties.VisibilityTimeout as number;
+    const workerTimeout = resources[fnId('purge-worker')]?.Properties.Timeout as number;
+    expect(workerTimeout).toBe(FUNCTIONS['purge-worker'].timeoutSeconds);
+    expect(visibility).toBe(PURGE_VISIBILITY_TIMEOUT_FACTOR * workerTimeout);
+    expect(visibility).toBeGreaterThan(workerTimeout);
+  });
+
+  it('the worker takes one work item per invocation, with a parameterised maximum concurrency', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId('purge-worker') },
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.purgeQueue), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: { Ref: 'PurgeWorkerMaxConcurrency' } },
+    });
+    template.hasParameter('PurgeWorkerMaxConcurrency', {
+      Type: 'Number',
+      Default: CDK_CONTEXT.purgeWorkerMaxConcurrency,
+      MinValue: 2,
+      MaxValue: 1000,
+    });
+    expect(CDK_CONTEXT.purgeWorkerMaxConcurrency).toBeLessThanOrEqual(TABLE.dueShards);
+  });
+
+  it('the queue URL is an output', () => {
+    template.hasOutput('PurgeQueueUrl', { Value: { Ref: logicalId(stack.purgeQueue) } });
   });
 });
 
@@ -530,21 +621,26 @@ describe('domain events (stream → publisher → bus)', () => {
 });
 
 describe('schedules', () => {
-  it.each(['purger', 'reconciler', 'submitted-reconciler'] as const)(
-    'runs the %s every 5 minutes',
-    (name) => {
-      template.hasResourceProperties('AWS::Events::Rule', {
-        ScheduleExpression: 'rate(5 minutes)',
-        State: 'ENABLED',
-        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] } })],
-      });
-      template.hasResourceProperties('AWS::Lambda::Permission', {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: { 'Fn::GetAtt': [fnId(name), 'Arn'] },
-        Principal: 'events.amazonaws.com',
-      });
-    },
-  );
+  it('runs the purger every minute (SPEC 3.5)', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('purger'), 'Arn'] } })],
+    });
+  });
+
+  it.each(['reconciler', 'submitted-reconciler'] as const)('runs the %s every 5 minutes', (name) => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId(name), 'Arn'] },
+      Principal: 'events.amazonaws.com',
+    });
+  });
 
   it('has no other schedule', () => {
     template.resourceCountIs('AWS::Events::Rule', 3);
@@ -662,8 +758,9 @@ describe('alarms', () => {
   const alarms = () => ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
 
   it('every alarm notifies the topic on ALARM and OK', () => {
-    // DLQ, SLA, API 5xx; errors and throttles per function; publish failures and iterator age.
-    expect(alarms().length).toBe(3 + 2 * NAMES.length + 2);
+    // DLQ, SLA, API 5xx; errors and throttles per function; publish failures and iterator age;
+    // purge DLQ, purge lag, purge throttling, due-index throttling.
+    expect(alarms().length).toBe(3 + 2 * NAMES.length + 2 + 4);
     for (const alarm of alarms()) {
       expect(alarm.AlarmActions).toEqual([topicRef()]);
       expect(alarm.OKActions).toEqual([topicRef()]);
@@ -715,6 +812,63 @@ describe('alarms', () => {
     });
   });
 
+  it('fires when the oldest due purge is later than PurgeLagAlarmMinutes, or the purger reports nothing', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'lag / 60', ReturnData: true }),
+        Match.objectLike({
+          Id: 'lag',
+          ReturnData: false,
+          MetricStat: {
+            Metric: {
+              Namespace: PURGE_METRICS.namespace,
+              MetricName: PURGE_METRICS.lag,
+              Dimensions: [{ Name: 'service', Value: PURGE_METRICS.dispatcherService }],
+            },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+        }),
+      ]),
+      Threshold: { Ref: 'PurgeLagAlarmMinutes' },
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    template.hasParameter('PurgeLagAlarmMinutes', {
+      Type: 'Number',
+      Default: CDK_CONTEXT.purgeLagAlarmMinutes,
+      MinValue: 1,
+    });
+  });
+
+  it('fires when DynamoDB throttles the purge workers or writes to the due index', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: PURGE_METRICS.namespace,
+      MetricName: PURGE_METRICS.throttled,
+      Dimensions: [{ Name: 'service', Value: PURGE_METRICS.workerService }],
+      Statistic: 'Sum',
+      Threshold: 0,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/DynamoDB',
+      MetricName: 'WriteThrottleEvents',
+      Dimensions: Match.arrayWith([{ Name: 'GlobalSecondaryIndexName', Value: TABLE.indexes.due.indexName }]),
+      Statistic: 'Sum',
+      Threshold: 0,
+    });
+  });
+
+  it('fires on any work item in the purge dead-letter queue', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.purgeDeadLetterQueue), 'QueueName'] } },
+      ],
+      Threshold: 0,
+    });
+  });
+
   it('fires on API 5xx', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/ApiGateway',
@@ -760,7 +914,14 @@ describe('alarms', () => {
 
 describe('outputs and settings', () => {
   it('outputs the API URL, table name, queue URLs and alarm topic', () => {
-    for (const output of ['ApiUrl', 'TableName', 'RefundQueueUrl', 'DeadLetterQueueUrl', 'AlarmTopicArn']) {
+    for (const output of [
+      'ApiUrl',
+      'TableName',
+      'RefundQueueUrl',
+      'DeadLetterQueueUrl',
+      'PurgeQueueUrl',
+      'AlarmTopicArn',
+    ]) {
       template.hasOutput(output, {});
     }
   });
@@ -772,6 +933,8 @@ describe('outputs and settings', () => {
   it.each([
     [{ processorMaxConcurrency: 1 }, /processorMaxConcurrency/],
     [{ processorMaxConcurrency: 2.5 }, /processorMaxConcurrency/],
+    [{ purgeWorkerMaxConcurrency: 1 }, /purgeWorkerMaxConcurrency/],
+    [{ purgeLagAlarmMinutes: 0 }, /purgeLagAlarmMinutes/],
     [{ jwtIssuer: 'http://insecure.example/' }, /jwtIssuer/],
     [{ jwtAudience: ' ' }, /jwtAudience/],
     [{ paymentProvider: 'paypal' }, /paymentProvider/],

@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { DynamoPurgeStore } from '#adapters/dynamo/purges.ts';
-import { DynamoRetainedDataStore } from '#adapters/dynamo/retained-data.ts';
 import { type ApiHarness, apiHarness, confirmedUnsubscribe, orderBody } from '#test/support/api.ts';
 import { publishedEvents } from '#test/support/events.ts';
+import { purgePipeline } from '#test/support/purge-pipeline.ts';
 
 const A = 'acct-restore';
 // Unsubscribed 2026-04-10T15:30Z (23:30 UTC+8): log data until 16:00Z that day, config data a week (SPEC example 5).
@@ -27,19 +26,8 @@ describe('restore by renewal (SPEC 3.5)', () => {
 
   beforeEach(async () => {
     api = await apiHarness({ now: '2026-04-01T00:00:00.000Z' });
-    // Imported once the harness has set the environment the module reads at cold start.
-    const { createPurgerHandler } = await import('#functions/purger.ts');
-    const purger = createPurgerHandler({
-      purges: new DynamoPurgeStore(api.table),
-      data: new DynamoRetainedDataStore(api.table),
-      logger: {
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined,
-        addContext: () => undefined,
-      },
-    });
-    purge = (time) => purger({ time });
+    // The dispatcher and a worker, imported once the harness has set the environment they read at cold start.
+    purge = purgePipeline(api.table);
     expect(
       (
         await ingest(

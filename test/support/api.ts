@@ -74,6 +74,8 @@ export function localClients() {
 export function handlerEnvironment(config: Config): void {
   process.env.TABLE_NAME = config.tableName;
   process.env.REFUND_QUEUE_URL = config.refundQueueUrl;
+  // The purger's own module needs one at import; tests hand it a queue in memory (purge-pipeline.ts).
+  process.env.PURGE_QUEUE_URL ??= 'http://127.0.0.1:1/000000000000/purge-work.fifo';
   process.env.AWS_REGION = LOCAL_REGION;
   process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;

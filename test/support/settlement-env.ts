@@ -41,6 +41,15 @@ export interface SettlementEnv {
   failOnce(failure: InjectedFailure): void;
   /** Injected failures not triggered yet. */
   pendingFailures(): number;
+  /**
+   * Every `n`-th command from now on (null: none) is refused as DynamoDB refuses a call over
+   * capacity — `ProvisionedThroughputExceededException`, `ThrottlingException`, or for a
+   * transaction a `TransactionCanceledException` with a `ThrottlingError` reason — before it
+   * reaches DynamoDB and past the SDK's own retries (nothing is written).
+   */
+  throttleEvery(n: number | null): void;
+  /** Commands refused by `throttleEvery` so far. */
+  throttled(): number;
   clearFailures(): void;
   /** A fresh table on the same (spied) client, so a test sees only its own items. */
   newTable(): Promise<TableRef>;
@@ -53,6 +62,8 @@ export interface SettlementEnv {
 function handlerEnvironment(tableName: string, refundQueueUrl: string): void {
   process.env.TABLE_NAME ??= tableName;
   process.env.REFUND_QUEUE_URL ??= refundQueueUrl;
+  // The purger's own module needs one at import; tests hand it a queue in memory (purge-pipeline.ts).
+  process.env.PURGE_QUEUE_URL ??= 'http://127.0.0.1:1/000000000000/purge-work.fifo';
   process.env.AWS_REGION ??= LOCAL_REGION;
   process.env.AWS_ACCESS_KEY_ID ??= LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
@@ -81,10 +92,17 @@ export async function settlementEnv(
 
   const commands: SentCommand[] = [];
   const failures: InjectedFailure[] = [];
+  let throttleEvery: number | null = null;
+  let seen = 0;
+  let throttled = 0;
   dynamo.middlewareStack.add(
     (next, context) => async (args) => {
       const command = { name: String(context.commandName), input: args.input as Record<string, unknown> };
       commands.push(command);
+      if (throttleEvery !== null && ++seen % throttleEvery === 0) {
+        throttled += 1;
+        throw throttlingError(command.name, throttled);
+      }
       const index = failures.findIndex((f) => f.match(command));
       if (index >= 0) {
         const [failure] = failures.splice(index, 1);
@@ -108,6 +126,11 @@ export async function settlementEnv(
       failures.push(failure);
     },
     pendingFailures: () => failures.length,
+    throttleEvery: (n) => {
+      throttleEvery = n;
+      seen = 0;
+    },
+    throttled: () => throttled,
     clearFailures: () => {
       failures.length = 0;
     },
@@ -124,6 +147,30 @@ export async function settlementEnv(
       sqs.destroy();
     },
   };
+}
+
+/** DynamoDB's answer to a call over capacity, as the SDK throws it (varied by `nth`). */
+function throttlingError(commandName: string, nth: number): Error {
+  const metadata = { $metadata: { httpStatusCode: 400 }, $fault: 'client' };
+  if (commandName === 'TransactWriteItemsCommand') {
+    return Object.assign(
+      new Error('Transaction cancelled, please refer cancellation reasons for specific reasons'),
+      {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'ThrottlingError' }, { Code: 'None' }],
+        ...metadata,
+      },
+    );
+  }
+  return nth % 2 === 0
+    ? Object.assign(new Error('Throughput exceeds the current capacity of your table or index'), {
+        name: 'ThrottlingException',
+        ...metadata,
+      })
+    : Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded'), {
+        name: 'ProvisionedThroughputExceededException',
+        ...metadata,
+      });
 }
 
 /** A logger that prints nothing (the handlers' own default logs to stdout). */

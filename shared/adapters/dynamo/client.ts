@@ -32,6 +32,24 @@ export function cancellationReasons(error: unknown): string[] | undefined {
   return undefined;
 }
 
+/** DynamoDB's answers that mean "over capacity, nothing done, try again later". */
+const THROTTLING_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+const THROTTLING_REASONS = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+/**
+ * True when DynamoDB refused a call for lack of capacity (after the SDK's own retries): a
+ * throttling error, or a transaction cancelled because one of its items was throttled.
+ */
+export function isThrottling(error: unknown): boolean {
+  if (!error || typeof error !== 'object' || !('name' in error)) return false;
+  if (THROTTLING_ERRORS.has(String(error.name))) return true;
+  return cancellationReasons(error)?.some((code) => THROTTLING_REASONS.has(code)) ?? false;
+}
+
 export function isConditionFailure(error: unknown): boolean {
   return (
     !!error &&

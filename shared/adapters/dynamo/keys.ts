@@ -70,11 +70,15 @@ export function pendingIndex(unsubscribeOrderId: string, createdAtIso: string) {
   };
 }
 
+/** The `due` shard of an instance's purges (both kinds on the same shard). */
+export const dueShardOf = (accountId: string, instanceId: string): number =>
+  shardOf(`${accountId}#${instanceId}`, TABLE.dueShards);
+
 /** Index attributes that put a retention purge into the `due` index, ordered by due time. */
 export function dueIndex(accountId: string, instanceId: string, kind: DataKind, purgeAtIso: string) {
   const { partitionKey, sortKey } = TABLE.indexes.due;
   return {
-    [partitionKey]: duePartition(shardOf(`${accountId}#${instanceId}`)),
+    [partitionKey]: duePartition(dueShardOf(accountId, instanceId)),
     [sortKey]: `${purgeAtIso}#${accountId}#${instanceId}#${kind}`,
   };
 }

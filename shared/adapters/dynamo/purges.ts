@@ -4,14 +4,25 @@
  * from the unsubscription until its data is deleted. "Due at `now`" is the key range
  * `dueSk <= <now ISO>#\uffff` of each shard: ISO instants of one format sort like time, and
  * every id character sorts below `\uffff`, so an item due exactly at `now` is in and one due
- * a millisecond later is out. The shards are merged by due time as pages are consumed.
+ * a millisecond later is out. The shards asked for are merged by due time as pages are
+ * consumed; a worker asks for one.
+ *
+ * DynamoDB's throttling answers (after the SDK's own retries) become `ThrottledError`: the
+ * call did nothing, and the purger slows down and makes it again.
  */
 import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { DueCursor, DuePurge, PurgeItemState, PurgeRecord, PurgeStore } from '#ports/purges.ts';
+import {
+  type DueCursor,
+  type DuePurge,
+  type PurgeItemState,
+  type PurgeRecord,
+  type PurgeStore,
+  ThrottledError,
+} from '#ports/purges.ts';
 import { TABLE } from '#schema/table.ts';
 import type { Millis } from '#shared/domain.ts';
 import type { DataKind, InstanceRecord } from '#shared/model.ts';
-import { cancellationReasons, getItem, isConditionFailure, type TableRef } from './client.ts';
+import { cancellationReasons, getItem, isConditionFailure, isThrottling, type TableRef } from './client.ts';
 import { duePartition, keys } from './keys.ts';
 import { withConflictRetry } from './transactions.ts';
 
@@ -19,6 +30,22 @@ const { indexName, partitionKey, sortKey } = TABLE.indexes.due;
 const DEFAULT_PAGE = 100;
 
 const retentionField = (kind: DataKind) => (kind === 'CONFIG' ? 'configData' : 'logData');
+
+/** Every shard of the due index, in order. */
+const ALL_SHARDS: readonly number[] = Array.from({ length: TABLE.dueShards }, (_, shard) => shard);
+
+/** The end of the due range at `now`: everything due at or before `now` sorts at or below it. */
+const dueUpper = (now: Millis) => `${new Date(now).toISOString()}#\uffff`;
+
+/** Runs a DynamoDB call; throttling becomes `ThrottledError` (anything else is rethrown as is). */
+async function call<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (isThrottling(error)) throw new ThrottledError({ cause: error });
+    throw error;
+  }
+}
 
 interface ShardState {
   pk: string;
@@ -36,9 +63,9 @@ export class DynamoPurgeStore implements PurgeStore {
     this.#pageSize = options.pageSize ?? DEFAULT_PAGE;
   }
 
-  due(now: Millis): DueCursor {
-    const upper = `${new Date(now).toISOString()}#\uffff`;
-    const shards: ShardState[] = Array.from({ length: TABLE.shards }, (_, shard) => ({
+  due(now: Millis, only: readonly number[] = ALL_SHARDS): DueCursor {
+    const upper = dueUpper(now);
+    const shards: ShardState[] = only.map((shard) => ({
       pk: duePartition(shard),
       buffer: [],
       after: undefined,
@@ -47,16 +74,18 @@ export class DynamoPurgeStore implements PurgeStore {
     const fill = async (shard: ShardState) => {
       const { doc, tableName } = this.#table;
       while (shard.buffer.length === 0 && !shard.exhausted) {
-        const result = await doc.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: indexName,
-            KeyConditionExpression: '#pk = :pk AND #sk <= :upper',
-            ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
-            ExpressionAttributeValues: { ':pk': shard.pk, ':upper': upper },
-            ExclusiveStartKey: shard.after,
-            Limit: this.#pageSize,
-          }),
+        const result = await call(() =>
+          doc.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: indexName,
+              KeyConditionExpression: '#pk = :pk AND #sk <= :upper',
+              ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+              ExpressionAttributeValues: { ':pk': shard.pk, ':upper': upper },
+              ExclusiveStartKey: shard.after,
+              Limit: this.#pageSize,
+            }),
+          ),
         );
         for (const raw of result.Items ?? []) {
           shard.buffer.push({
@@ -89,19 +118,42 @@ export class DynamoPurgeStore implements PurgeStore {
     };
   }
 
+  readonly dueShardCount = TABLE.dueShards;
+
+  async oldestDue(now: Millis, shard: number): Promise<Millis | null> {
+    const { doc, tableName } = this.#table;
+    const result = await call(() =>
+      doc.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: indexName,
+          KeyConditionExpression: '#pk = :pk AND #sk <= :upper',
+          ExpressionAttributeNames: { '#pk': partitionKey, '#sk': sortKey },
+          ExpressionAttributeValues: { ':pk': duePartition(shard), ':upper': dueUpper(now) },
+          ProjectionExpression: 'purgeAt',
+          Limit: 1,
+        }),
+      ),
+    );
+    const head = result.Items?.[0];
+    return head ? Number(head.purgeAt) : null;
+  }
+
   async instance(accountId: string, instanceId: string): Promise<InstanceRecord | null> {
-    return getItem<InstanceRecord>(this.#table, keys.instance(accountId, instanceId));
+    return call(() => getItem<InstanceRecord>(this.#table, keys.instance(accountId, instanceId)));
   }
 
   async purgeItem(item: DuePurge): Promise<PurgeItemState | null> {
     const { doc, tableName } = this.#table;
-    const result = await doc.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: keys.purge(item.accountId, item.instanceId, item.kind),
-        ConsistentRead: true,
-        ProjectionExpression: 'purgeAt, purgedAt',
-      }),
+    const result = await call(() =>
+      doc.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: keys.purge(item.accountId, item.instanceId, item.kind),
+          ConsistentRead: true,
+          ProjectionExpression: 'purgeAt, purgedAt',
+        }),
+      ),
     );
     if (!result.Item) return null;
     const purgedAt = result.Item.purgedAt;
@@ -165,6 +217,7 @@ export class DynamoPurgeStore implements PurgeStore {
       return true;
     } catch (error) {
       if (cancellationReasons(error)?.includes('ConditionalCheckFailed')) return false;
+      if (isThrottling(error)) throw new ThrottledError({ cause: error });
       throw error;
     }
   }
@@ -192,6 +245,7 @@ export class DynamoPurgeStore implements PurgeStore {
         }),
       );
     } catch (error) {
+      if (isThrottling(error)) throw new ThrottledError({ cause: error });
       if (!isConditionFailure(error)) throw error;
     }
   }

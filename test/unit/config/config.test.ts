@@ -135,7 +135,7 @@ describe('a function with a bad setting fails at import', () => {
     );
   });
 
-  it.each(['quote', 'reads', 'ingest', 'refund-processor', 'purger', 'reconciler'])(
+  it.each(['quote', 'reads', 'ingest', 'refund-processor', 'purger', 'purge-worker', 'reconciler'])(
     'functions/%s.ts without TABLE_NAME',
     async (name) => {
       vi.resetModules();

@@ -8,6 +8,7 @@ import { recordingMetrics, silentLogger } from '#test/support/settlement-env.ts'
 
 process.env.TABLE_NAME ??= 'unit-table';
 process.env.REFUND_QUEUE_URL ??= 'http://127.0.0.1:1/queue/refunds';
+process.env.PURGE_QUEUE_URL ??= 'http://127.0.0.1:1/queue/purge-work.fifo';
 process.env.AWS_REGION ??= 'us-east-1';
 
 let purger: typeof import('#functions/purger.ts');
@@ -24,6 +25,8 @@ beforeAll(async () => {
 
 const emptyPurges = {
   due: () => ({ next: async (): Promise<DuePurge | null> => null, hasMore: () => false }),
+  dueShardCount: 0,
+  oldestDue: async () => null,
   instance: async () => null,
   purgeItem: async () => null,
   record: async () => false,
@@ -52,17 +55,21 @@ describe('scheduled entry points', () => {
   });
 
   it('use the schedule time as now and refuse an event without one', async () => {
+    const sent: unknown[] = [];
     const handler = purger.createPurgerHandler({
       purges: emptyPurges,
-      data: { delete: async () => {} },
+      work: { send: async (items) => void sent.push(...items) },
       logger: silentLogger(),
+      metrics: recordingMetrics(),
     });
 
-    expect(await handler({ time: '2026-04-10T16:00:00Z' })).toMatchObject({
+    expect(await handler({ time: '2026-04-10T16:00:00Z' })).toEqual({
       now: '2026-04-10T16:00:00.000Z',
-      purged: 0,
-      remaining: false,
+      dispatched: 0,
+      oldestDueAt: null,
+      lagSeconds: 0,
     });
+    expect(sent).toEqual([]);
     await expect(handler({ time: 'yesterday' })).rejects.toThrow(TypeError);
     await expect(handler({} as never)).rejects.toThrow(TypeError);
 

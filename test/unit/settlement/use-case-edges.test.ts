@@ -174,6 +174,8 @@ function memoryPurges(
       const queue = [...items];
       return { next: async () => queue.shift() ?? null, hasMore: () => queue.length > 0 };
     },
+    dueShardCount: 0,
+    oldestDue: async () => null,
     instance: async () => structuredClone(instance),
     purgeItem: async (item) => purgeItems.get(item.kind) ?? null,
     record: async () => !options.refuseRecords,
