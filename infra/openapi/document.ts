@@ -57,6 +57,8 @@ const BODIES: Record<string, Schema> = {
 
 /** Any route: a bad body or parameter, an oversized body, a failure on our side. */
 const EVERY_ROUTE: ErrorCode[] = ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'INTERNAL'];
+/** Routes of `httpFunction` (every one with an authorizer) also refuse a body that is not JSON. */
+const JSON_ROUTE: ErrorCode[] = ['UNSUPPORTED_MEDIA_TYPE'];
 const QUOTED_EXECUTION: ErrorCode[] = [
   'NOT_FOUND',
   'INSTANCE_NOT_ACTIVE',
@@ -168,7 +170,8 @@ export function errorCodesByStatus(route: Route): Map<number, ErrorCode[]> {
       : route.auth === 'public'
         ? ['UNAUTHORIZED']
         : [];
-  const codes = new Set<ErrorCode>([...EVERY_ROUTE, ...identity, ...operation.errors]);
+  const json = route.auth === 'none' ? [] : JSON_ROUTE;
+  const codes = new Set<ErrorCode>([...EVERY_ROUTE, ...json, ...identity, ...operation.errors]);
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of Object.keys(ERROR_STATUS) as ErrorCode[]) {
     if (!codes.has(code)) continue;

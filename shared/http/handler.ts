@@ -122,7 +122,7 @@ const identity = (): Middleware => ({
   },
 });
 
-/** 3. The body: at most MAX_BODY_BYTES (413), JSON (400). */
+/** 3. The body: declared as JSON (415), at most MAX_BODY_BYTES (413), JSON (400). */
 const jsonBody = (): Middleware => ({
   name: 'json-body',
   before: (request) => {
@@ -147,8 +147,33 @@ function accountOf(event: HttpEvent, auth: Auth): string | null {
   return sub;
 }
 
+/**
+ * Whether a `Content-Type` value is JSON: the media type `application/json` (any case),
+ * parameters such as `; charset=utf-8` allowed. Nothing else, `+json` types included.
+ */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+function contentTypeOf(event: HttpEvent): string | undefined {
+  for (const [name, value] of Object.entries(event.headers ?? {}))
+    if (name.toLowerCase() === 'content-type') return value;
+  return undefined;
+}
+
 function parseBody(event: HttpEvent): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  // A body of any other type (text/plain, a form, none declared) is refused before it is read:
+  // the routes take JSON only, and a browser sends those types cross-site without a preflight.
+  if (!isJsonMediaType(contentTypeOf(event))) {
+    throw new RefundError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'The body must be JSON: send Content-Type: application/json',
+      {
+        expected: 'application/json',
+      },
+    );
+  }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.byteLength > MAX_BODY_BYTES) {
     throw new RefundError('PAYLOAD_TOO_LARGE', `The body must be at most ${MAX_BODY_BYTES} bytes`, {

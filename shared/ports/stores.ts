@@ -64,6 +64,14 @@ export interface QuotaStore {
   usage(accountId: string, product: string, year: number): Promise<QuotaUse | null>;
 }
 
+/**
+ * Whether the half-open range [from, to) can hold nothing (from at or after to). Both lists
+ * answer such a range with an empty page (200), as for any range nothing falls in, without
+ * reading the store (a key range whose low end is above its high end is refused by DynamoDB).
+ */
+export const isEmptyRange = (from: Millis | undefined, to: Millis | undefined): boolean =>
+  from !== undefined && to !== undefined && from >= to;
+
 export interface UnsubscribeOrderQuery {
   instanceId?: string;
   createdFrom?: Millis;

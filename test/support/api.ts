@@ -29,6 +29,8 @@ export interface CallOptions {
   /** A raw body string, sent as is (malformed JSON, oversized bodies). */
   rawBody?: string;
   headers?: Record<string, string>;
+  /** The body's Content-Type (default `application/json`); null sends none. */
+  contentType?: string | null;
 }
 
 export interface ApiAnswer {
@@ -154,7 +156,12 @@ export async function apiHarness(options: HarnessOptions = {}) {
       {
         method,
         url,
-        headers: { 'content-type': 'application/json', ...(options.headers ?? {}) },
+        headers: {
+          ...(options.contentType === null
+            ? {}
+            : { 'content-type': options.contentType ?? 'application/json' }),
+          ...(options.headers ?? {}),
+        },
         body: options.rawBody ?? (options.body === undefined ? '' : JSON.stringify(options.body)),
         sourceIp: '127.0.0.1',
         protocol: 'HTTP/1.1',

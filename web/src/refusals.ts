@@ -15,6 +15,7 @@ const MESSAGES: Record<string, string> = {
   ORDER_CONFLICT: 'This order conflicts with one already recorded.',
   INSTANCE_RELEASED: 'This instance has been released and its data purged.',
   PAYLOAD_TOO_LARGE: 'The request is too large.',
+  UNSUPPORTED_MEDIA_TYPE: 'The request was not sent in a format the service accepts.',
   NOT_REFUNDABLE: 'This instance is not refundable.',
   NOTHING_TO_REFUND: 'There is nothing left to refund for this instance.',
   NO_PENDING_RENEWAL: 'This instance has no renewal that has not taken effect yet.',

@@ -5,7 +5,14 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuotaUse } from '#policy/derivation.ts';
 import { pendingRenewals } from '#policy/renewal.ts';
-import type { InstanceQuery, InstanceStore, OrderClaim, Page, QuotaStore } from '#ports/stores.ts';
+import {
+  type InstanceQuery,
+  type InstanceStore,
+  isEmptyRange,
+  type OrderClaim,
+  type Page,
+  type QuotaStore,
+} from '#ports/stores.ts';
 import type { DataKind, InstanceRecord } from '#shared/model.ts';
 import { cancellationReasons, getItem, type TableRef } from './client.ts';
 import { keys, stripKeys } from './keys.ts';
@@ -31,6 +38,7 @@ export class DynamoInstanceStore implements InstanceStore, QuotaStore {
    * a filtered page costs reads of the account's instances up to its last match.
    */
   async list(accountId: string, query: InstanceQuery): Promise<Page<InstanceRecord>> {
+    if (isEmptyRange(query.orderTimeFrom, query.orderTimeTo)) return { items: [], cursor: null };
     if (query.instanceId !== undefined) {
       const instance = await this.get(accountId, query.instanceId);
       return { items: instance && matches(instance, query) ? [instance] : [], cursor: null };

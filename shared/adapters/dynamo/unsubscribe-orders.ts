@@ -3,7 +3,12 @@
  * (`newUnsubscribeOrderId`), so a creation-time range is a key range: no filter scan.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Page, UnsubscribeOrderQuery, UnsubscribeOrderStore } from '#ports/stores.ts';
+import {
+  isEmptyRange,
+  type Page,
+  type UnsubscribeOrderQuery,
+  type UnsubscribeOrderStore,
+} from '#ports/stores.ts';
 import { unsubscribeOrderIdTime as timePart } from '#shared/ids.ts';
 import type { UnsubscribeOrder } from '#shared/model.ts';
 import { getItem, type TableRef } from './client.ts';
@@ -22,6 +27,7 @@ export class DynamoUnsubscribeOrderStore implements UnsubscribeOrderStore {
 
   /** Newest first; `createdFrom` inclusive, `createdTo` exclusive. */
   async list(accountId: string, query: UnsubscribeOrderQuery): Promise<Page<UnsubscribeOrder>> {
+    if (isEmptyRange(query.createdFrom, query.createdTo)) return { items: [], cursor: null };
     const { doc, tableName } = this.#table;
     const prefix = `${keys.unsubscribeOrderPrefix}uo-`;
     const low = query.createdFrom === undefined ? prefix : `${prefix}${timePart(query.createdFrom)}`;

@@ -108,7 +108,7 @@ describe('unsubscribe commit failures (mocked DynamoDB)', () => {
       {
         method: 'POST',
         url: '/instances/i-1/unsubscriptions',
-        headers: { 'idempotency-key': 'k-1' },
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'k-1' },
         body: JSON.stringify({
           quoteId: 'q-1',
           refundType: 'FULL_REFUND',
