@@ -109,6 +109,7 @@ export interface PurgeSummary {
   stoppedBy: 'DONE' | 'MAX_ITEMS' | 'TIME_BUDGET';
 }
 
+const instanceKey = (item: DuePurge) => `${item.accountId}#${item.instanceId}`;
 const retentionField = (kind: DataKind): 'configData' | 'logData' =>
   kind === 'CONFIG' ? 'configData' : 'logData';
 const otherKind = (kind: DataKind): DataKind => (kind === 'CONFIG' ? 'LOG' : 'CONFIG');
@@ -197,13 +198,12 @@ export async function purgeRetention(deps: PurgeDeps, options: PurgeOptions): Pr
 
   const cursor = deps.purges.due(now, options.shard === undefined ? undefined : [options.shard]);
   const inFlight = new Set<Promise<void>>();
+  /** Instances with a purge in flight, and due purges waiting for them. */
+  const busy = new Set<string>();
+  const held: DuePurge[] = [];
   let handled = 0;
   try {
     for (;;) {
-      if (handled >= maxItems) {
-        summary.stoppedBy = 'MAX_ITEMS';
-        break;
-      }
       if (shouldStop()) {
         summary.stoppedBy = 'TIME_BUDGET';
         break;
@@ -212,25 +212,54 @@ export async function purgeRetention(deps: PurgeDeps, options: PurgeOptions): Pr
         await Promise.race(inFlight);
         continue;
       }
-      const item = await pace.call(() => cursor.next());
-      if (!item) break;
-      handled += 1;
-      const task: Promise<void> = purgeOne(deps, item, now, (send) => pace.call(send))
+      // A purge of an instance whose other kind is in flight waits for it (both would write
+      // the same instance version: one would lose and read again).
+      const waiting = held.findIndex((d) => !busy.has(instanceKey(d)));
+      let item = waiting >= 0 ? held.splice(waiting, 1)[0] : undefined;
+      if (!item) {
+        if (handled >= maxItems) {
+          if (held.length > 0) {
+            await Promise.race(inFlight);
+            continue;
+          }
+          summary.stoppedBy = 'MAX_ITEMS';
+          break;
+        }
+        const next = await pace.call(() => cursor.next());
+        if (!next) {
+          if (inFlight.size === 0) break;
+          await Promise.race(inFlight);
+          continue;
+        }
+        handled += 1;
+        if (busy.has(instanceKey(next))) {
+          held.push(next);
+          continue;
+        }
+        item = next;
+      }
+      const started = item;
+      busy.add(instanceKey(started));
+      const task: Promise<void> = purgeOne(deps, started, now, (send) => pace.call(send))
         .then(
           (outcome) => {
             pace.completed();
-            tally(item, outcome);
+            tally(started, outcome);
           },
-          (error: unknown) => fail(item, error),
+          (error: unknown) => fail(started, error),
         )
-        .finally(() => inFlight.delete(task));
+        .finally(() => {
+          inFlight.delete(task);
+          busy.delete(instanceKey(started));
+        });
       inFlight.add(task);
     }
   } finally {
     await Promise.all(inFlight);
     summary.throttled = pace.throttled;
   }
-  summary.remaining = cursor.hasMore() || summary.failed + summary.contended + summary.inProgress > 0;
+  summary.remaining =
+    cursor.hasMore() || held.length > 0 || summary.failed + summary.contended + summary.inProgress > 0;
   return summary;
 }
 

@@ -7,13 +7,14 @@
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TableRef } from '#adapters/dynamo/client.ts';
+import { isThrottling, type TableRef } from '#adapters/dynamo/client.ts';
 import { DynamoInstanceStore } from '#adapters/dynamo/instances.ts';
 import { dueShardOf, keys } from '#adapters/dynamo/keys.ts';
 import { DynamoPurgeStore } from '#adapters/dynamo/purges.ts';
 import { DynamoRetainedDataStore } from '#adapters/dynamo/retained-data.ts';
 import { encodePurgeWork } from '#adapters/sqs-purge-work.ts';
 import { lambdaContext, toSqsEvent } from '#infra/local/lambda-events.ts';
+import { ThrottledError } from '#ports/purges.ts';
 import type { RetainedDataRef, RetainedDataStore } from '#ports/retained-data.ts';
 import { TABLE } from '#schema/table.ts';
 import type { InstanceRecord, Retention } from '#shared/model.ts';
@@ -54,13 +55,18 @@ class CountingDataStore implements RetainedDataStore {
       this.failures -= 1;
       throw new Error('Simulated crash before deleting the data');
     }
-    const result = await table.doc.send(
-      new DeleteCommand({
-        TableName: table.tableName,
-        Key: keys.retainedData(ref.accountId, ref.instanceId, ref.kind),
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
+    const result = await table.doc
+      .send(
+        new DeleteCommand({
+          TableName: table.tableName,
+          Key: keys.retainedData(ref.accountId, ref.instanceId, ref.kind),
+          ReturnValues: 'ALL_OLD',
+        }),
+      )
+      .catch((error: unknown) => {
+        // As the real adapter: DynamoDB's throttling answer means "slow down and retry".
+        throw isThrottling(error) ? new ThrottledError({ cause: error }) : error;
+      });
     if (result.Attributes) {
       const id = `${ref.accountId}/${ref.instanceId}/${ref.kind}`;
       this.removed.set(id, (this.removed.get(id) ?? 0) + 1);
@@ -274,9 +280,11 @@ describe('purger: dispatch', () => {
 });
 
 describe('purger: parallel workers', () => {
-  it('many workers and an overlapping dispatch purge each kind once and delete each data item once', async () => {
+  it('many workers and an overlapping dispatch purge each kind once and delete each data item once', {
+    timeout: 240_000,
+  }, async () => {
     const seeded = await Promise.all(
-      Array.from({ length: 120 }, () =>
+      Array.from({ length: 80 }, () =>
         seedUnsubscribedInstance(table, { unsubscribedAt: '2026-06-01T00:00:00.000Z' }),
       ),
     );
@@ -290,8 +298,8 @@ describe('purger: parallel workers', () => {
     ]);
 
     expect(first.dispatch.dispatched).toBeGreaterThan(6);
-    expect(first.purged + second.purged + first.completed + second.completed).toBe(240);
-    expect(first.released + second.released).toBe(120);
+    expect(first.purged + second.purged + first.completed + second.completed).toBe(160);
+    expect(first.released + second.released).toBe(80);
     expect(first.failed + second.failed).toBe(0);
     for (const instance of seeded) {
       const after = await instanceOf(instance);
@@ -302,7 +310,7 @@ describe('purger: parallel workers', () => {
         purge: { CONFIG: undefined, LOG: undefined },
       });
     }
-    expect(data.removed.size).toBe(240);
+    expect(data.removed.size).toBe(160);
     expect([...data.removed.values()].every((n) => n === 1)).toBe(true);
     // Every worker took work items; nothing is left on any shard.
     expect(first.perWorker.every((n) => n > 0)).toBe(true);
@@ -313,7 +321,9 @@ describe('purger: parallel workers', () => {
     noScan();
   });
 
-  it('restores racing many workers: every kind ends PURGED without its data or RESTORED with it', async () => {
+  it('restores racing many workers: every kind ends PURGED without its data or RESTORED with it', {
+    timeout: 180_000,
+  }, async () => {
     const seeded = await Promise.all(
       Array.from({ length: 40 }, () =>
         seedUnsubscribedInstance(table, { unsubscribedAt: '2026-03-01T00:00:00.000Z' }),
@@ -321,10 +331,16 @@ describe('purger: parallel workers', () => {
     );
     const at = '2026-03-08T00:00:00.000Z';
 
+    let dispatched: () => void = () => undefined;
+    const workersStart = new Promise<void>((resolve) => {
+      dispatched = resolve;
+    });
     const [, ...restores] = await Promise.allSettled([
-      purger({ workers: 8, inFlight: 4 })(at),
+      purger({ workers: 8, inFlight: 4, onDispatched: () => dispatched() })(at),
+      // Spread the renewals over the workers' run so some land before, during and after each purge.
       ...seeded.map(async (instance, i) => {
-        await new Promise((resolve) => setTimeout(resolve, i * 15));
+        await workersStart;
+        await new Promise((resolve) => setTimeout(resolve, i * 25));
         return renew(instance, at, `race-${instance.instanceId}`);
       }),
     ]);
@@ -355,7 +371,9 @@ describe('purger: parallel workers', () => {
 });
 
 describe('purger: throttling', () => {
-  it('slows down and makes throttled calls again: everything purged exactly once, nothing failed', async () => {
+  it('slows down and makes throttled calls again: everything purged exactly once, nothing failed', {
+    timeout: 180_000,
+  }, async () => {
     const seeded = await Promise.all(
       Array.from({ length: 40 }, () =>
         seedUnsubscribedInstance(table, { unsubscribedAt: '2026-06-01T00:00:00.000Z' }),
@@ -602,48 +620,5 @@ describe('purger: restore by renewal (SPEC 3.5)', () => {
       code: 'INSTANCE_RELEASED',
     });
     expect((await instanceOf(seeded)).status).toBe('RELEASED');
-  });
-
-  it('restores racing purges: every kind ends PURGED without its data or RESTORED with it', async () => {
-    const seeded = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        seedUnsubscribedInstance(table, { unsubscribedAt: '2026-03-01T00:00:00.000Z' }),
-      ),
-    );
-    const at = '2026-03-08T00:00:00.000Z';
-
-    const [, ...restores] = await Promise.allSettled([
-      purger()(at),
-      // Spread the renewals over the run so some land before, during and after each purge.
-      ...seeded.map(async (instance, i) => {
-        await new Promise((resolve) => setTimeout(resolve, i * 40));
-        return renew(instance, at, `race-${instance.instanceId}`);
-      }),
-    ]);
-    await purger()(at);
-
-    const outcomes = new Set<string>();
-    for (const [i, instance] of seeded.entries()) {
-      const after = await instanceOf(instance);
-      const items = await retentionItems(table, instance.accountId, instance.instanceId);
-      expect(items.purge).toEqual({ CONFIG: undefined, LOG: undefined });
-      for (const [kind, field] of [
-        ['CONFIG', 'configData'],
-        ['LOG', 'logData'],
-      ] as const) {
-        const status = after.retention?.[field].status;
-        expect(status === 'PURGED' ? !items.data[kind] : status === 'RESTORED' && items.data[kind]).toBe(
-          true,
-        );
-      }
-      outcomes.add(
-        `${after.status}/${after.retention?.configData.status}/${after.retention?.logData.status}`,
-      );
-      const restore = restores[i];
-      if (after.status === 'RELEASED') expect(restore?.status).toBe('rejected');
-      else expect(after.status).toBe('ACTIVE');
-    }
-    // The race really happened both ways (not all restores first, not all purges first).
-    expect(outcomes.size).toBeGreaterThan(1);
   });
 });

@@ -38,6 +38,8 @@ export interface PipelineOptions {
   data?: RetainedDataStore;
   /** Every worker invocation gets this context (its time budget). */
   context?: () => Context;
+  /** Called once the dispatch is done, before the workers start (to race something against them). */
+  onDispatched?: () => void;
 }
 
 export interface PipelineSummary extends Omit<PurgeSummary, 'now'> {
@@ -119,6 +121,7 @@ export function purgePipeline(table: TableRef, options: PipelineOptions = {}) {
     const dispatch = await dispatcher({
       time: typeof time === 'number' ? new Date(time).toISOString() : time,
     });
+    options.onDispatched?.();
     const perWorker = Array.from({ length: options.workers ?? 1 }, () => 0);
     await Promise.all(
       perWorker.map(async (_, w) => {

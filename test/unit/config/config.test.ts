@@ -12,6 +12,8 @@ describe('readConfig', () => {
     expect(readConfig(base)).toEqual({
       tableName: 'refunds',
       refundQueueUrl: undefined,
+      purgeQueueUrl: undefined,
+      purgeWorkerInFlight: 16,
       holidays: [],
       retryBaseSeconds: 30,
       paymentProvider: 'simulator',
@@ -28,6 +30,8 @@ describe('readConfig', () => {
       readConfig({
         ...base,
         REFUND_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/refunds',
+        PURGE_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/purge-work.fifo',
+        PURGE_WORKER_IN_FLIGHT: '4',
         HOLIDAYS: ' 2026-12-25, 2027-01-01 ,',
         RETRY_BASE_SECONDS: '1',
         PAYMENT_PROVIDER: 'stripe',
@@ -43,6 +47,8 @@ describe('readConfig', () => {
     ).toEqual({
       tableName: 'refunds',
       refundQueueUrl: 'http://127.0.0.1:4566/000000000000/refunds',
+      purgeQueueUrl: 'http://127.0.0.1:4566/000000000000/purge-work.fifo',
+      purgeWorkerInFlight: 4,
       holidays: ['2026-12-25', '2027-01-01'],
       retryBaseSeconds: 1,
       paymentProvider: 'stripe',
@@ -80,6 +86,14 @@ describe('readConfig', () => {
     ],
     [{ ...base, STRIPE_API_PROTOCOL: 'ftp' }, 'STRIPE_API_PROTOCOL="ftp" must be one of http, https'],
     [{ ...base, REFUND_QUEUE_URL: '' }, 'REFUND_QUEUE_URL="" must be an http(s) URL'],
+    [
+      { ...base, PURGE_QUEUE_URL: 'purge-work.fifo' },
+      'PURGE_QUEUE_URL="purge-work.fifo" must be an http(s) URL',
+    ],
+    [
+      { ...base, PURGE_WORKER_IN_FLIGHT: '0' },
+      'PURGE_WORKER_IN_FLIGHT="0" must be a whole number from 1 to 64',
+    ],
   ])('refuses %o, naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
@@ -146,6 +160,15 @@ describe('a function with a bad setting fails at import', () => {
       );
     },
   );
+
+  it('functions/purger.ts without PURGE_QUEUE_URL (it has nowhere to send work)', async () => {
+    vi.resetModules();
+    vi.stubEnv('TABLE_NAME', 'refunds');
+    vi.stubEnv('PURGE_QUEUE_URL', undefined);
+    await expect(import('../../../functions/purger.ts')).rejects.toThrow(
+      'Invalid configuration: PURGE_QUEUE_URL is missing',
+    );
+  });
 
   it('and imports with a good one', async () => {
     vi.resetModules();
