@@ -275,11 +275,17 @@ describe('the purge worker', () => {
     const metrics = recordingMetrics();
     const { store } = memoryStore(['i-0']);
     const handler = createPurgeWorkerHandler({
-      purges: { ...store, due: (now, only) => (shards.push(...(only ?? [])), store.due(now, only)) },
+      purges: {
+        ...store,
+        due: (now, only) => {
+          shards.push(...(only ?? []));
+          return store.due(now, only);
+        },
+      },
       data: { delete: async () => {} },
       logger: silentLogger(),
       metrics,
-      onSummary: (shard, summary) => expect(summary.now).toBe('1970-01-01T00:00:00.010Z'),
+      onSummary: (_shard, summary) => expect(summary.now).toBe('1970-01-01T00:00:00.010Z'),
     });
 
     const answer = await handler(
