@@ -2,9 +2,50 @@
  * A derivation (`#policy/derivation.ts`, instants in epoch milliseconds) as the API shows it
  * (ISO-8601 instants). Part of the one presentation module, kept apart for its size.
  */
+import type { LineDerivation } from '#policy/derivation.ts';
 import type { OrderDerivation, QuoteDerivation } from '#policy/index.ts';
 import { toIso } from '#policy/index.ts';
 import type { OrderDerivationWire, QuoteDerivationWire } from '#schema/responses.ts';
+
+type LineWire = QuoteDerivationWire['lines'][number];
+
+/** The arithmetic of a line in minor units, spelled out from the recorded integers. */
+function presentLine(line: LineDerivation): LineWire {
+  const { prorationRemainder, ...rest } = line;
+  let proration: LineWire['proration'] = null;
+  let formula: string;
+  switch (line.rule) {
+    case 'IN_EFFECT': {
+      const numerator = (BigInt(line.cashPaid) * BigInt(line.remainingDays)).toString();
+      const remainder = prorationRemainder ?? 0;
+      proration = { numerator, quotient: line.refundAmount, remainder };
+      formula =
+        `${line.cashPaid} × ${line.remainingDays} / ${line.termDays} = ${line.refundAmount}` +
+        (remainder === 0 ? '' : ` remainder ${remainder} → ${line.refundAmount} (rounded down)`);
+      break;
+    }
+    case 'FULL_REFUND':
+      formula = `${line.cashPaid} (the whole cash: full refund)`;
+      break;
+    case 'NOT_STARTED':
+      formula = `${line.cashPaid} (not started: the whole cash)`;
+      break;
+    case 'RENEWAL_NOT_STARTED':
+      formula = `${line.cashPaid} (renewal not started: the whole cash)`;
+      break;
+    case 'ENDED':
+      formula = '0 (ended: nothing left to refund)';
+      break;
+  }
+  return {
+    ...rest,
+    periodStart: toIso(line.periodStart),
+    periodEnd: toIso(line.periodEnd),
+    proration,
+    formula,
+    destination: { ...line.destination },
+  };
+}
 
 export function presentQuoteDerivation(d: QuoteDerivation): QuoteDerivationWire {
   const { quota } = d.eligibility;
@@ -37,14 +78,12 @@ export function presentQuoteDerivation(d: QuoteDerivation): QuoteDerivationWire 
         usedBy: quota.usedBy ? { ...quota.usedBy, usedAt: toIso(quota.usedBy.usedAt) } : null,
       },
     },
-    lines: d.lines.map((line) => ({
-      ...line,
-      periodStart: toIso(line.periodStart),
-      periodEnd: toIso(line.periodEnd),
-      proration: line.proration ? { ...line.proration } : null,
-      destination: { ...line.destination },
-    })),
-    total: { ...d.total },
+    lines: d.lines.map(presentLine),
+    total: {
+      refundAmount: d.total.refundAmount,
+      nonRefundableVoucherAmount: d.total.nonRefundableVoucherAmount,
+      formula: `${d.lines.map((l) => l.refundAmount).join(' + ') || '0'} = ${d.total.refundAmount}`,
+    },
   };
 }
 

@@ -63,7 +63,7 @@ export function recordedOrder(raw: unknown): RecordedOrder {
     // Only the rule steers a recomputation (renewal cancellation or unsubscription).
     eligibility: { rule: eligibility.rule } as QuoteDerivation['eligibility'],
     lines: [],
-    total: { refundAmount: 0, nonRefundableVoucherAmount: 0, formula: '' },
+    total: { refundAmount: 0, nonRefundableVoucherAmount: 0 },
   };
   return {
     unsubscribeOrderId: String(o.unsubscribeOrderId),

@@ -72,10 +72,11 @@ export interface LineDerivation {
   cashPaid: MinorUnits;
   /** Vouchers are never refunded; shown so the customer sees why the line is less than paid. */
   voucherPaid: MinorUnits;
-  /** `cash × remaining / term` as integers: the product (a decimal string: it may exceed 2^53), quotient, remainder (null when not prorated). */
-  proration: { numerator: string; quotient: MinorUnits; remainder: number } | null;
-  /** The arithmetic in minor units, e.g. `99999 × 56 / 97 = 57731 remainder 52 → 57731 (rounded down)`. */
-  formula: string;
+  /**
+   * For `IN_EFFECT`: the remainder of `cash × remaining / term` (the quotient is `refundAmount`);
+   * null when not prorated. The presentation spells out the arithmetic from these integers.
+   */
+  prorationRemainder: number | null;
   refundAmount: MinorUnits;
   destination: {
     rule: DestinationRule;
@@ -119,7 +120,7 @@ export interface QuoteDerivation {
   };
   eligibility: EligibilityDerivation;
   lines: LineDerivation[];
-  total: { refundAmount: MinorUnits; nonRefundableVoucherAmount: MinorUnits; formula: string };
+  total: { refundAmount: MinorUnits; nonRefundableVoucherAmount: MinorUnits };
 }
 
 /** An unsubscribe order's derivation: its quote's, plus what was fixed at confirmation. */

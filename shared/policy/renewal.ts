@@ -112,8 +112,7 @@ export function quoteRenewalCancellation(
       remainingDays: termDays,
       cashPaid: order.cashPaid,
       voucherPaid: order.voucherPaid,
-      proration: null,
-      formula: `${order.cashPaid} (renewal not started: the whole cash)`,
+      prorationRemainder: null,
       refundAmount: order.cashPaid,
       destination: why,
     });
@@ -146,7 +145,6 @@ export function quoteRenewalCancellation(
     total: {
       refundAmount,
       nonRefundableVoucherAmount,
-      formula: `${explained.map((l) => l.refundAmount).join(' + ') || '0'} = ${refundAmount}`,
     },
   };
   return {

@@ -67,19 +67,11 @@ export function inFullRefundWindow(
   return now < newOrderOf(instance.orders).paidAt + policy.fullRefundWindowMs;
 }
 
-/** `cash × remaining / term`, rounded down, with the arithmetic spelled out. */
-function prorated(cash: MinorUnits, remainingDays: number, termDays: number) {
-  const amount = prorate(cash, remainingDays, termDays);
-  const exact = BigInt(cash) * BigInt(remainingDays);
-  const remainder = Number(exact % BigInt(termDays));
-  const numerator = exact.toString();
-  return {
-    amount,
-    proration: { numerator, quotient: amount, remainder },
-    formula:
-      `${cash} × ${remainingDays} / ${termDays} = ${amount}` +
-      (remainder === 0 ? '' : ` remainder ${remainder} → ${amount} (rounded down)`),
-  };
+/** The remainder of `cash × remaining / term` (exact; BigInt only when the product is not safe). */
+function prorationRemainder(cash: MinorUnits, remainingDays: number, termDays: number): number {
+  const product = cash * remainingDays;
+  if (product <= Number.MAX_SAFE_INTEGER) return product % termDays;
+  return Number((BigInt(cash) * BigInt(remainingDays)) % BigInt(termDays));
 }
 
 export function quoteUnsubscribe(
@@ -112,30 +104,24 @@ export function quoteUnsubscribe(
     let usedDays: number;
     let amount: MinorUnits;
     let lineRule: LineDerivation['rule'];
-    let proration: LineDerivation['proration'] = null;
-    let formula: string;
+    let remainder: number | null = null;
     if (full) {
       usedDays = order.periodStart > now ? 0 : Math.min(termDays, ceilDays(now - order.periodStart));
       amount = order.cashPaid;
       lineRule = 'FULL_REFUND';
-      formula = `${order.cashPaid} (the whole cash: full refund)`;
     } else if (order.periodStart > now) {
       usedDays = 0;
       amount = order.cashPaid;
       lineRule = 'NOT_STARTED';
-      formula = `${order.cashPaid} (not started: the whole cash)`;
     } else if (order.periodEnd <= now) {
       usedDays = termDays;
       amount = 0;
       lineRule = 'ENDED';
-      formula = '0 (ended: nothing left to refund)';
     } else {
       usedDays = ceilDays(now - order.periodStart);
       const remaining = termDays > usedDays ? termDays - usedDays : 0;
-      const p = prorated(order.cashPaid, remaining, termDays);
-      amount = p.amount;
-      proration = p.proration;
-      formula = p.formula;
+      amount = prorate(order.cashPaid, remaining, termDays);
+      remainder = prorationRemainder(order.cashPaid, remaining, termDays);
       lineRule = 'IN_EFFECT';
     }
     refundAmount = addMoney(refundAmount, amount, 'refundAmount');
@@ -164,8 +150,7 @@ export function quoteUnsubscribe(
       remainingDays: termDays > usedDays ? termDays - usedDays : 0,
       cashPaid: order.cashPaid,
       voucherPaid: order.voucherPaid,
-      proration,
-      formula,
+      prorationRemainder: remainder,
       refundAmount: amount,
       destination: why,
     });
@@ -205,7 +190,6 @@ export function quoteUnsubscribe(
     total: {
       refundAmount,
       nonRefundableVoucherAmount,
-      formula: `${explained.map((l) => l.refundAmount).join(' + ')} = ${refundAmount}`,
     },
   };
   return {
