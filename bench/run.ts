@@ -289,7 +289,7 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
     }),
   );
 
-  progress('bench: purge — cost per purged instance at two sizes (bench/purge.ts)');
+  progress('bench: purge — one worker at two sizes, 1/2/4 workers, throttled (bench/purge.ts)');
   const purge = await benchPurge({ quick });
   details.purge = purge;
   for (const f of purge.figures) {
@@ -297,7 +297,7 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
       row({
         id: `purge.${f.dueInstances}.per-instance`,
         group: 'purge',
-        figure: `purge ${f.dueInstances.toLocaleString('en-US')} due (+${f.notDueInstances.toLocaleString('en-US')} not due), ${f.runs} run(s), per purged instance`,
+        figure: `purge ${f.dueInstances.toLocaleString('en-US')} due (+${f.notDueInstances.toLocaleString('en-US')} not due), one worker, ${purge.inFlight} in flight, ${f.runs} dispatch(es), per purged instance`,
         measured: f.msPerPurgedInstance,
         baseline: f.raw.msPerInstance,
         unit: 'ms',
@@ -320,9 +320,82 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
         baselineLabel: `at ${small.dueInstances.toLocaleString('en-US')} due`,
         target: { op: '<=', value: Math.round(work * PURGE_GROWTH_SLACK * 100) / 100 },
       }),
+      row({
+        id: 'purge.heap',
+        group: 'purge',
+        figure: `purge heap: peak growth while purging ${large.dueInstances.toLocaleString('en-US')} due (${work}× the backlog)`,
+        measured: Math.max(0, large.heapGrowthMiB) * 1024 * 1024,
+        baseline: Math.max(1 / 1024, small.heapGrowthMiB) * 1024 * 1024,
+        unit: 'bytes',
+        baselineLabel: `at ${small.dueInstances.toLocaleString('en-US')} due`,
+        target: null,
+      }),
     );
   }
+  const one = purge.workers.find((w) => w.workers === 1);
+  for (const w of purge.workers) {
+    if (!one) break;
+    const floorMs = large ? large.raw.msPerInstance * w.dueInstances : Number.NaN;
+    rows.push(
+      w.workers === 1
+        ? row({
+            id: 'purge.workers.1',
+            group: 'purge',
+            figure: `purge ${w.dueInstances.toLocaleString('en-US')} instances with 1 worker: completion (${Math.round(w.purgesPerSecond)} purges/s)`,
+            measured: w.totalMs,
+            baseline: floorMs,
+            unit: 'ms',
+            baselineLabel: 'raw ops at the same concurrency (per instance × instances)',
+            target: null,
+          })
+        : row({
+            id: `purge.workers.${w.workers}`,
+            group: 'purge',
+            figure: `purge ${w.dueInstances.toLocaleString('en-US')} instances with ${w.workers} workers: completion (${Math.round(w.purgesPerSecond)} purges/s; busiest shard ${w.shardSpread.toFixed(2)}× the mean)`,
+            measured: w.totalMs,
+            baseline: one.totalMs,
+            unit: 'ms',
+            baselineLabel: 'with 1 worker',
+            target: null,
+          }),
+    );
+  }
+  const { throttled, throttledBaseline } = purge;
+  const drains = [...purge.workers, throttled];
   rows.push(
+    row({
+      id: 'purge.exactly-once',
+      group: 'purge',
+      figure: `purge with 1, 2, 4 workers and throttled: data items not deleted exactly once, instances not RELEASED, shards left with work`,
+      measured: drains.reduce(
+        (n, w) => n + w.notExactlyOnce + (w.dueInstances - w.released) + w.shardsLeft,
+        0,
+      ),
+      baseline: null,
+      unit: 'count',
+      baselineLabel: '',
+      target: { op: '=', value: 0 },
+    }),
+    row({
+      id: 'purge.throttled',
+      group: 'purge',
+      figure: `purge throttled (${(throttled.throttleShare * 100).toFixed(0)}% of ${throttled.workers} workers' DynamoDB calls refused as over capacity, ${throttled.throttled} retried after backoff): completion`,
+      measured: throttled.totalMs,
+      baseline: throttledBaseline.totalMs,
+      unit: 'ms',
+      baselineLabel: `unthrottled, ${throttledBaseline.workers} workers`,
+      target: null,
+    }),
+    row({
+      id: 'purge.throttled.failed',
+      group: 'purge',
+      figure: 'purge throttled: purges failed (throttling slows down, never fails)',
+      measured: throttled.failed,
+      baseline: null,
+      unit: 'count',
+      baselineLabel: '',
+      target: { op: '=', value: 0 },
+    }),
     row({
       id: 'purge.scans',
       group: 'purge',

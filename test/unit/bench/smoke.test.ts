@@ -44,6 +44,13 @@ describe('npm run bench --quick', () => {
     'settlement.processor',
     'settlement.queue',
     'purge.growth',
+    'purge.heap',
+    'purge.workers.1',
+    'purge.workers.2',
+    'purge.workers.4',
+    'purge.exactly-once',
+    'purge.throttled',
+    'purge.throttled.failed',
     'purge.scans',
     'policy.quotes-per-second',
   ];
@@ -71,6 +78,8 @@ describe('npm run bench --quick', () => {
       'console.js-gzip',
       'console.interactive',
       'purge.scans',
+      'purge.exactly-once',
+      'purge.throttled.failed',
       'policy.quotes-per-second',
     ];
     const compared = expectedIds.filter((id) => !absolute.includes(id));
@@ -84,6 +93,11 @@ describe('npm run bench --quick', () => {
   it('finds no network call while importing any bundled handler, and no Scan in the purge', () => {
     expect(result.rows.find((r) => r.id === 'cold-init.network')?.measured).toBe(0);
     expect(result.rows.find((r) => r.id === 'purge.scans')?.measured).toBe(0);
+  });
+
+  it('purges every item exactly once with 1, 2 and 4 workers and throttled, failing none', () => {
+    expect(result.rows.find((r) => r.id === 'purge.exactly-once')?.measured).toBe(0);
+    expect(result.rows.find((r) => r.id === 'purge.throttled.failed')?.measured).toBe(0);
   });
 
   it('prints the same rows as one table', () => {
