@@ -46,6 +46,7 @@ import { type Scheduler, startScheduler } from './scheduler.ts';
 import { type SeededInstance, seedDemoData } from './seed.ts';
 import { createApiServer } from './server.ts';
 import { StreamCursor, startStreamReader } from './stream-reader.ts';
+import { LOCAL_STRIPE_SECRET_NAME, type LocalStripe, startLocalSecrets, stripeEnv } from './stripe.ts';
 
 export const DEFAULT_TABLE_NAME = 'refunds';
 export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
@@ -84,6 +85,8 @@ export interface LocalRuntimeOptions {
   consoleAuth?: AuthConfig;
   /** How far the local clock starts ahead of the real time, ms (default 0; `POST /local/clock` moves it). */
   clockAheadMs?: number;
+  /** Settle refunds with Stripe (test mode, or a local Stripe-compatible server) instead of the simulator. */
+  stripe?: LocalStripe;
 }
 
 export interface LocalRuntime {
@@ -108,6 +111,10 @@ export interface LocalRuntime {
   runPurger(time: string): Promise<unknown>;
   /** Runs the reconciler once, likewise. */
   runReconciler(time: string): Promise<unknown>;
+  /** Runs the reconciler, then the submitted-refund reconciler, once at `time`; returns both summaries. */
+  runReconcilers(time: string): Promise<{ reconciler: unknown; submittedReconciler: unknown }>;
+  /** Who settles the refunds (`stripe` with the `stripe` option). */
+  paymentProvider: 'simulator' | 'stripe';
   /** The local bus the event publisher puts domain events on (fed from the table's stream). */
   eventBus: LocalEventBus;
   /** The one clock of the functions and the schedules (`GET`/`POST /local/clock`). */
@@ -291,9 +298,21 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const eventBus = await startLocalEventBus(log);
     stops.push(() => eventBus.stop());
 
+    // The provider is the runtime's choice, whatever PAYMENT_PROVIDER the shell has.
+    let providerEnv: Record<string, string | undefined> = { PAYMENT_PROVIDER: 'simulator' };
+    if (options.stripe) {
+      const { apiKey, webhookSecret } = options.stripe;
+      const secrets = await startLocalSecrets(
+        LOCAL_STRIPE_SECRET_NAME,
+        JSON.stringify({ apiKey, webhookSecret }),
+      );
+      stops.push(() => secrets.stop());
+      providerEnv = stripeEnv(options.stripe, secrets.endpoint);
+    }
+
     stops.push(
-      setEnv(
-        handlerEnv({
+      setEnv({
+        ...handlerEnv({
           tableName,
           refundQueueUrl: queues.refundQueueUrl,
           purgeQueueUrl: queues.purgeQueueUrl,
@@ -301,7 +320,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           sqsEndpoint,
           eventBusEndpoint: eventBus.endpoint,
         }),
-      ),
+        ...providerEnv,
+      }),
     );
 
     const registry = options.registry ?? functionRegistry(options.handlers);
@@ -315,6 +335,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       return { ...(dispatch as object), drained: await purgeDrained() };
     };
     const runReconciler = (time: string) => runScheduled('reconciler', time);
+    const runReconcilers = async (time: string) => ({
+      reconciler: await runReconciler(time),
+      submittedReconciler: await runScheduled('submitted-reconciler', time),
+    });
 
     // Set once the schedules start; a clock move runs them at once at the new time.
     let scheduler: Scheduler | undefined;
@@ -331,7 +355,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       method === 'GET' && rawPath === LOCAL_EVENTS_PATH
         ? jsonAnswer(200, { events: eventBus.events(), deliveries: eventBus.deliveries().length })
         : ((await clockPages(method, rawPath, body)) ?? consolePages(method, rawPath, body));
-    const server = createApiServer({ registry, jwtSecret, region, runPurger, log, localRoutes });
+    const server = createApiServer({
+      registry,
+      jwtSecret,
+      region,
+      runPurger,
+      runReconcilers,
+      log,
+      localRoutes,
+    });
     const port = await listen(server, options.port ?? 0);
     stops.push(() => closeServer(server));
     const url = `http://${LOCAL_HOST}:${port}`;
@@ -414,6 +446,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         }),
       runPurger,
       runReconciler,
+      runReconcilers,
+      paymentProvider: options.stripe ? 'stripe' : 'simulator',
       eventBus,
       clock,
       stop,

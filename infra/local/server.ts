@@ -2,8 +2,9 @@
  * The local API: a `node:http` server that plays API Gateway (HTTP API) in front of the
  * real handlers. Per request, in API Gateway's order: match a route (else 404), run the
  * JWT authorizer (else 401), check the internal scope (else 403), build the 2.0 event,
- * invoke the function, write its answer back. Plus the local-only `POST /local/purger-runs`,
- * and `GET /openapi.json` (the API's OpenAPI document, no token needed).
+ * invoke the function, write its answer back. Plus the local-only `POST /local/purger-runs` and
+ * `POST /local/reconciler-runs` (run the schedule's functions once at a chosen time), and
+ * `GET /openapi.json` (the API's OpenAPI document, no token needed).
  *
  * The server signs tokens for any account (`POST /local/tokens`), so before anything else it
  * answers only requests addressed to a loopback name (`Host: 127.0.0.1` or `localhost`, any
@@ -39,6 +40,7 @@ export const MAX_LOCAL_BODY_BYTES = 1024 * 1024;
 
 export const LOCAL_PATH_PREFIX = '/local/';
 export const PURGER_RUNS_PATH = '/local/purger-runs';
+export const RECONCILER_RUNS_PATH = '/local/reconciler-runs';
 export const OPENAPI_PATH = '/openapi.json';
 
 export interface ApiServerOptions {
@@ -47,6 +49,8 @@ export interface ApiServerOptions {
   region: string;
   /** Runs the purger once with `time` as its schedule time and returns its summary. */
   runPurger: (time: string) => Promise<unknown>;
+  /** Runs both reconcilers once with `time` as their schedule time; returns their summaries. */
+  runReconcilers?: (time: string) => Promise<unknown>;
   /** One line per request (route, status, duration) and per handler failure. */
   log: (line: string) => void;
   maxBodyBytes?: number;
@@ -84,7 +88,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-const purgerRunSchema = z.strictObject({ time: instant() });
+const scheduledRunSchema = z.strictObject({ time: instant() });
 
 /** `127.0.0.1`, `localhost`, either with a port: the names this loopback-only server answers to. */
 const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost)(?::\d{1,5})?$/i;
@@ -173,10 +177,18 @@ export function createApiServer(options: ApiServerOptions): Server {
     if (rawPath === OPENAPI_PATH && method === 'GET')
       return [`${method} ${OPENAPI_PATH}`, jsonAnswer(200, openApiDocument())];
 
-    if (rawPath === PURGER_RUNS_PATH && method === 'POST') {
+    const scheduled =
+      method !== 'POST'
+        ? undefined
+        : rawPath === PURGER_RUNS_PATH
+          ? { label: 'purger', run: options.runPurger }
+          : rawPath === RECONCILER_RUNS_PATH
+            ? options.runReconcilers && { label: 'reconcilers', run: options.runReconcilers }
+            : undefined;
+    if (scheduled) {
       let time: string;
       try {
-        const parsed = parseOrThrow(purgerRunSchema, body === '' ? undefined : JSON.parse(body));
+        const parsed = parseOrThrow(scheduledRunSchema, body === '' ? undefined : JSON.parse(body));
         time = toIso(parsed.time);
       } catch (error) {
         const refusal =
@@ -186,11 +198,11 @@ export function createApiServer(options: ApiServerOptions): Server {
                 'VALIDATION_FAILED',
                 'The body must be JSON like {"time": "2026-04-10T15:30:00.000Z"}',
               );
-        return [`${method} ${PURGER_RUNS_PATH}`, errorAnswer(refusal.code, refusal.message, refusal.details)];
+        return [`${method} ${rawPath}`, errorAnswer(refusal.code, refusal.message, refusal.details)];
       }
-      const outcome = await invokeFunction('purger', () => options.runPurger(time));
+      const outcome = await invokeFunction(scheduled.label, () => scheduled.run(time));
       const answer = outcome.ok ? jsonAnswer(200, outcome.result) : outcome.answer;
-      return [`${method} ${PURGER_RUNS_PATH}`, answer];
+      return [`${method} ${rawPath}`, answer];
     }
 
     const local = await options.localRoutes?.(method, rawPath, body);

@@ -6,9 +6,12 @@
 import { requestedLead } from './clock.ts';
 import { JavaMissingError } from './emulators.ts';
 import { type LocalRuntime, startLocalRuntime } from './runtime.ts';
+import { type LocalStripe, LocalStripeError, localStripeSettings } from './stripe.ts';
 
-const USAGE =
-  'Usage: npm start [-- --seed]   (env: PORT, default 3000; LOCAL_JWT_SECRET; LOCAL_CLOCK, e.g. P5D or 2026-05-01T00:00:00Z)';
+const USAGE = `Usage: npm start [-- --seed]
+  env: PORT (default 3000), LOCAL_JWT_SECRET, LOCAL_CLOCK (e.g. P5D or 2026-05-01T00:00:00Z),
+       PAYMENT_PROVIDER=stripe with STRIPE_API_KEY (test mode) and STRIPE_WEBHOOK_SECRET or .local/stripe.json,
+       STRIPE_API_HOST / STRIPE_API_PORT / STRIPE_API_PROTOCOL (a local Stripe-compatible server)`;
 
 function fail(message: string): never {
   console.error(message);
@@ -42,12 +45,21 @@ function clockAheadMs(value: string | undefined): number {
   }
 }
 
+let stripe: LocalStripe | undefined;
+try {
+  stripe = localStripeSettings();
+} catch (error) {
+  if (error instanceof LocalStripeError) fail(error.message);
+  throw error;
+}
+
 let runtime: LocalRuntime;
 try {
   runtime = await startLocalRuntime({
     port,
     seed: args.includes('--seed'),
     clockAheadMs: clockAheadMs(process.env.LOCAL_CLOCK),
+    ...(stripe ? { stripe } : {}),
   });
 } catch (error) {
   if (error instanceof JavaMissingError) fail(error.message);
@@ -61,8 +73,12 @@ for (const instance of runtime.seeded) {
   console.log(`Seeded ${instance.accountId} ${instance.instanceId} (${instance.note})`);
 }
 const clock = runtime.clock.state();
+const stripeApi = stripe?.api.host
+  ? `${stripe.api.protocol ?? 'https'}://${stripe.api.host}${stripe.api.port ? `:${stripe.api.port}` : ''}`
+  : 'api.stripe.com';
 console.log(
   `Refund service listening on ${runtime.url} (DynamoDB Local ${runtime.dynamoEndpoint}, SQS ${runtime.sqsEndpoint})` +
+    (stripe ? `; refunds by Stripe test mode at ${stripeApi}` : '') +
     (clock.moved ? `; local clock ${clock.now}, ${clock.offset} ahead of the real time` : ''),
 );
 

@@ -4,13 +4,17 @@
  * deadline pass without waiting. The schedules are on, with an interval no test reaches: what
  * runs, runs because the clock moved.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '#infra/local/runtime.ts';
 import { DEMO_ACCOUNT } from '#infra/local/seed.ts';
+import { watchTable } from '#test/support/events.ts';
 
 const DAY = 86_400_000;
 let runtime: LocalRuntime;
 const logs: string[] = [];
+
+const suffix = randomUUID().slice(0, 8);
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({
@@ -19,7 +23,11 @@ beforeAll(async () => {
     scheduleIntervalMs: 24 * 3_600_000,
     visibilityTimeoutSeconds: 2,
     log: (line) => logs.push(line),
+    tableName: `local-clock-${suffix}`,
+    queuePrefix: `local-clock-${suffix}-`,
+    emulators: { dynamoEndpoint: inject('dynamoEndpoint'), sqsEndpoint: inject('sqsEndpoint') },
   });
+  watchTable(runtime.tableName);
 });
 
 afterAll(async () => {

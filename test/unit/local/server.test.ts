@@ -15,6 +15,7 @@ writeFileSync(join(MISSING_DIR, 'ingest.ts'), 'export const notAHandler = 1;\n')
 
 let calls: { event: APIGatewayProxyEventV2WithJWTAuthorizer; context: Context }[] = [];
 let purgerTimes: string[] = [];
+let reconcilerTimes: string[] = [];
 let logs: string[] = [];
 
 const echo: LocalHandler = async (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => {
@@ -41,6 +42,10 @@ beforeAll(async () => {
       purgerTimes.push(time);
       return { purged: 2, time };
     },
+    runReconcilers: async (time) => {
+      reconcilerTimes.push(time);
+      return { reconciler: { enqueued: 0 }, submittedReconciler: { finished: 1 } };
+    },
     log: (line) => logs.push(line),
     maxBodyBytes: 64 * 1024,
   });
@@ -55,6 +60,7 @@ afterAll(async () => {
 beforeEach(() => {
   calls = [];
   purgerTimes = [];
+  reconcilerTimes = [];
   logs = [];
 });
 
@@ -271,6 +277,31 @@ describe('POST /local/purger-runs', () => {
 
   it('is POST only', async () => {
     expect((await call('GET', '/local/purger-runs')).status).toBe(404);
+  });
+});
+
+describe('POST /local/reconciler-runs', () => {
+  const json = { 'Content-Type': 'application/json' };
+
+  it('runs both reconcilers with the given time and answers their summaries, without a token', async () => {
+    const response = await call('POST', '/local/reconciler-runs', {
+      body: '{"time":"2026-04-17T17:30:00Z"}',
+      headers: json,
+    });
+
+    expect(response.status).toBe(200);
+    expect(response.json).toEqual({ reconciler: { enqueued: 0 }, submittedReconciler: { finished: 1 } });
+    expect(reconcilerTimes).toEqual(['2026-04-17T17:30:00.000Z']);
+  });
+
+  it.each([
+    ['no time', '{}'],
+    ['a bad time', '{"time":"in two hours"}'],
+  ])('answers 400 VALIDATION_FAILED for %s, without running them', async (_, body) => {
+    const response = await call('POST', '/local/reconciler-runs', { body, headers: json });
+
+    expect(response.status).toBe(400);
+    expect(reconcilerTimes).toEqual([]);
   });
 });
 
