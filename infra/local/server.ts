@@ -103,22 +103,6 @@ export function isJsonContentType(contentType: string | undefined): boolean {
   return contentType?.split(';')[0]?.trim().toLowerCase() === 'application/json';
 }
 
-/** 415, in the API's error shape (the code the API uses for the same refusal). */
-const unsupportedMediaType = (): HttpAnswer => ({
-  statusCode: 415,
-  headers: { 'content-type': 'application/json' },
-  cookies: [],
-  body: Buffer.from(
-    JSON.stringify({
-      error: {
-        code: 'UNSUPPORTED_MEDIA_TYPE',
-        message: 'The local routes take a JSON body: send Content-Type: application/json',
-        details: {},
-      },
-    }),
-  ),
-});
-
 function write(res: ServerResponse, answer: HttpAnswer, id: string, close = false): void {
   const headers: Record<string, string | string[]> = {
     ...answer.headers,
@@ -171,7 +155,8 @@ export function createApiServer(options: ApiServerOptions): Server {
       rawPath.startsWith(LOCAL_PATH_PREFIX) &&
       !isJsonContentType(headerString(req.headers['content-type']))
     ) {
-      return [`${method} ${rawPath}`, unsupportedMediaType()];
+      const message = 'The local routes take a JSON body: send Content-Type: application/json';
+      return [`${method} ${rawPath}`, errorAnswer('UNSUPPORTED_MEDIA_TYPE', message)];
     }
 
     if (rawPath === OPENAPI_PATH && method === 'GET')
