@@ -13,6 +13,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
 import { benchApi } from './api.ts';
+import { benchBacktest } from './backtest.ts';
 import { type BundleFigure, buildBundles, bundleFigures } from './bundles.ts';
 import { benchColdInit, type ColdInitFigure, measureColdInit } from './cold-init.ts';
 import { benchConsole, CONSOLE_INTERACTIVE_BUDGET_MS, CONSOLE_JS_GZIP_BUDGET_BYTES } from './console.ts';
@@ -235,6 +236,24 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
     target: { op: '>=', value: policy.target },
   });
 
+  progress('bench: policy backtest (the CLI over exported orders as JSON Lines)');
+  const backtest = await benchBacktest({ quick });
+  details.backtest = backtest;
+  // Orders/s of the whole command (process start included) beside reading the same file with
+  // JSON.parse only; the target is a million orders in a minute, within a 64 MiB heap.
+  const backtestRow = row({
+    id: 'policy.backtest-orders-per-second',
+    group: 'policy',
+    figure:
+      `policy backtest orders/s (${backtest.orders.toLocaleString('en')} orders, 64 MiB heap; ` +
+      `JSON.parse alone: ${backtest.floorOrdersPerSecond.toLocaleString('en')}/s)`,
+    measured: backtest.ordersPerSecond,
+    baseline: null,
+    unit: 'per-second',
+    baselineLabel: '',
+    target: quick ? null : { op: '>=', value: backtest.target },
+  });
+
   progress('bench: API overhead through the local runtime vs the raw DynamoDB/SQS calls');
   const api = await benchApi({ quick });
   details.api = api;
@@ -408,7 +427,7 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
     }),
   );
 
-  rows.push(policyRow);
+  rows.push(policyRow, backtestRow);
   return {
     quick,
     startedAt: new Date(started).toISOString(),

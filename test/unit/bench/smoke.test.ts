@@ -53,6 +53,7 @@ describe('npm run bench --quick', () => {
     'purge.throttled.failed',
     'purge.scans',
     'policy.quotes-per-second',
+    'policy.backtest-orders-per-second',
   ];
 
   it('writes every row, once', () => {
@@ -81,6 +82,7 @@ describe('npm run bench --quick', () => {
       'purge.exactly-once',
       'purge.throttled.failed',
       'policy.quotes-per-second',
+      'policy.backtest-orders-per-second',
     ];
     const compared = expectedIds.filter((id) => !absolute.includes(id));
     for (const id of compared) expect(result.rows.find((r) => r.id === id)?.baseline, id).not.toBeNull();
