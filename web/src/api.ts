@@ -21,8 +21,10 @@ export interface Instance {
   billingMethod: string;
   currency: string;
   status: 'ACTIVE' | 'UNSUBSCRIBED' | 'RELEASED';
-  expiresAt: string;
+  expiresAt: string | null;
+  flags: { overduePayment: boolean; securityLocked: boolean; configurationChangeInProgress: boolean };
   orders: Order[];
+  unsubscribedAt: string | null;
 }
 
 export interface QuoteLine {
@@ -46,6 +48,8 @@ export interface Quote {
   lines: QuoteLine[];
   asOf: string;
   expiresAt: string;
+  /** When the refund is due at the latest if this quote is confirmed while it is valid. */
+  dueBy: string;
   retention?: { configDataPurgeAt: string; logDataPurgeAt: string };
   updatedExpirationTime?: string;
   allowedExpirationTimes?: string[];
@@ -55,16 +59,25 @@ export interface UnsubscribeOrder {
   unsubscribeOrderId: string;
   instanceId: string;
   type: string;
+  refundType: string;
+  quoteId: string;
   status: 'PENDING' | 'PROCESSING' | 'SUCCEEDED' | 'NEEDS_ATTENTION';
   currency: string;
   refundAmount: number;
   lines: {
     orderId: string;
+    cashPaid: number;
+    voucherPaid: number;
+    usedDays: number;
+    termDays: number;
     refundAmount: number;
     status: string;
+    /** Where the money went once settled; until then, where it is predicted to go. */
     destination: string;
+    predictedDestination: string;
     settledAt: string | null;
   }[];
+  reason: { code: string; text?: string } | null;
   createdAt: string;
   dueBy: string;
   settledAt: string | null;

@@ -6,13 +6,22 @@
 import type { Api } from './api.ts';
 import type { Auth } from './auth.ts';
 import { type Child, h, mount } from './dom.ts';
-import { button, heading, link } from './ui.ts';
+import { button, heading } from './ui.ts';
 
 export interface App {
   api: Api;
   auth: Auth;
-  /** Shows a screen: clears the last one's timers, replaces the main area, focuses its h1. */
+  /**
+   * Shows a screen: clears the last one's timers, replaces the main area with a new screen
+   * element, focuses its h1, and returns the element (detached once another screen shows, so
+   * an answer arriving late changes nothing on show).
+   */
   show(...children: (Child | Child[])[]): HTMLElement;
+  /**
+   * Replaces what `screen` shows once it has loaded, keeping its timers, and focuses its new
+   * h1 — unless another screen is on show by now.
+   */
+  render(screen: HTMLElement, ...children: (Child | Child[])[]): void;
   /** Keeps a timer (interval or timeout) of the screen on show; cleared when it changes. */
   keepTimer(id: number): void;
 }
@@ -25,8 +34,8 @@ export interface Routes {
   screens: Record<string, Screen>;
   /** The route of `#/` and of any hash no pattern matches. */
   home: string;
-  /** The header's links: label and hash. */
-  nav: [string, string][];
+  /** The header's links: label, hash, and the first path segments of the screens it covers. */
+  nav: [string, string, string[]][];
 }
 
 /** The screen and parameters of a hash (`#/orders/o-1` → the `orders/:id` screen, `{id: 'o-1'}`). */
@@ -62,10 +71,15 @@ export function createApp(root: HTMLElement, api: Api, auth: Auth, routes: Route
     show(...children) {
       for (const timer of timers) clearInterval(timer);
       timers = [];
-      const main = document.getElementById('main') as HTMLElement;
-      mount(main, ...children);
-      main.querySelector('h1')?.focus();
-      return main;
+      const screen = h('div', { className: 'screen' }, ...children);
+      mount(document.getElementById('main') as HTMLElement, screen);
+      screen.querySelector('h1')?.focus();
+      return screen;
+    },
+    render(screen, ...children) {
+      if (!screen.isConnected) return;
+      mount(screen, ...children);
+      screen.querySelector('h1')?.focus();
     },
     keepTimer(id) {
       timers.push(id);
@@ -96,7 +110,9 @@ export function createApp(root: HTMLElement, api: Api, auth: Auth, routes: Route
           ? h(
               'nav',
               { 'aria-label': 'Console' },
-              routes.nav.map(([label, hash]) => link(label, hash)),
+              routes.nav.map(([label, hash, covers]) =>
+                h('a', { href: hash, dataset: { covers: covers.join(' ') } }, label),
+              ),
               h('span', { className: 'account' }, `Signed in as ${account}`),
               button('Sign out', () => {
                 auth.signOut();
@@ -126,6 +142,12 @@ export function createApp(root: HTMLElement, api: Api, auth: Auth, routes: Route
     }
     if (!root.querySelector('header nav')) renderShell();
     const found = match(routes.screens, location.hash) ?? match(routes.screens, `#/${routes.home}`);
+    // The header link of the part of the console on show says so.
+    const section = location.hash.replace(/^#\/?/, '').split('/')[0] || routes.home;
+    for (const a of Array.from(root.querySelectorAll<HTMLAnchorElement>('header nav a'))) {
+      if (a.dataset.covers?.split(' ').includes(section)) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
     if (found) void found.screen(app, found.params);
   }
 

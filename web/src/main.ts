@@ -29,9 +29,9 @@ const CUSTOMER: Routes = {
     balance: (app) => showBalance(app),
   },
   nav: [
-    ['Instances', '#/resources'],
-    ['Unsubscribe orders', '#/orders'],
-    ['Account balance', '#/balance'],
+    ['Unsubscription Management', '#/resources', ['resources', 'renewals', 'unsubscribe', 'renewal']],
+    ['Unsubscribe Orders', '#/orders', ['orders']],
+    ['Account Balance', '#/balance', ['balance']],
   ],
 };
 

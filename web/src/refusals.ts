@@ -1,86 +1,175 @@
-/** Every SPEC 4.4 refusal as a sentence for the customer, and what the page can offer next. */
+/**
+ * Every refusal (the API's error codes, and the page's own: no network, a quote that ran out)
+ * as what happened and what the customer can do next, in words.
+ */
 import { ApiError, NetworkError } from './api.ts';
+import { abnormalNextStep, abnormalReason, confirmationText } from './words.ts';
 
-const MESSAGES: Record<string, string> = {
-  VALIDATION_FAILED: 'Some of the information sent was not valid.',
-  UNAUTHORIZED: 'Your session has ended. Please sign in again.',
-  FORBIDDEN: 'You are not allowed to do this.',
-  NOT_FOUND: 'This resource was not found in your account.',
-  INSTANCE_NOT_ACTIVE: 'This instance is no longer active, so it cannot be unsubscribed.',
-  RESOURCE_INFO_UNAVAILABLE: 'Failed to obtain unsubscription resource information.',
-  QUOTE_EXPIRED: 'The refund quote has expired. Get a new quote to continue.',
-  QUOTE_ALREADY_USED: 'This refund quote has already been used.',
-  QUOTE_STALE: 'The instance changed since the quote was made. Get a new quote to continue.',
-  IDEMPOTENCY_IN_PROGRESS: 'Your request is still being processed. Please wait a moment and try again.',
-  ORDER_CONFLICT: 'This order conflicts with one already recorded.',
-  INSTANCE_RELEASED: 'This instance has been released and its data purged.',
-  PAYLOAD_TOO_LARGE: 'The request is too large.',
-  UNSUPPORTED_MEDIA_TYPE: 'The request was not sent in a format the service accepts.',
-  NOT_REFUNDABLE: 'This instance is not refundable.',
-  NOTHING_TO_REFUND: 'There is nothing left to refund for this instance.',
-  NO_PENDING_RENEWAL: 'This instance has no renewal that has not taken effect yet.',
-  INVALID_EXPIRATION_TIME: 'The chosen expiration time is not allowed. Get a new quote to continue.',
-  CONFIRMATION_REQUIRED: 'Please tick every confirmation before continuing.',
-  REFUND_TYPE_MISMATCH: 'The refund type no longer matches the quote. Get a new quote to continue.',
-  IDEMPOTENCY_KEY_REUSED: 'This request was already sent with other details. Please start again.',
-  ORDER_NOT_CONTIGUOUS: 'This renewal does not follow the current period.',
-  INTERNAL: 'Something went wrong on our side. Please try again later.',
+/** What the page can offer after a refusal; each screen turns it into a button or a link. */
+export type NextAction = 'requote' | 'retry' | 'orders' | 'list' | 'renewals' | 'none';
+
+interface Wording {
+  title: string;
+  next: string;
+  action: NextAction;
+}
+
+const WORDS: Record<string, Wording> = {
+  VALIDATION_FAILED: {
+    title: 'Some of the information sent was not valid.',
+    next: 'Check the details and try again.',
+    action: 'none',
+  },
+  UNAUTHORIZED: {
+    title: 'Your session has ended.',
+    next: 'Please sign in again.',
+    action: 'none',
+  },
+  FORBIDDEN: {
+    title: 'You are not allowed to do this.',
+    next: 'Sign in with the account that owns this resource.',
+    action: 'none',
+  },
+  NOT_FOUND: {
+    title: 'This was not found in your account.',
+    next: 'Check the ID, or find it in the list.',
+    action: 'list',
+  },
+  INSTANCE_NOT_ACTIVE: {
+    title: 'This instance is no longer active, so it cannot be unsubscribed.',
+    next: 'Its unsubscription is in your unsubscribe orders.',
+    action: 'orders',
+  },
+  RESOURCE_INFO_UNAVAILABLE: {
+    title: 'Failed to obtain unsubscription resource information.',
+    next: 'Self-service unsubscription is unavailable while the instance is in this state.',
+    action: 'list',
+  },
+  QUOTE_EXPIRED: {
+    title: 'The refund quote has expired.',
+    next: 'A quote is valid for 15 minutes. Get a new quote to continue.',
+    action: 'requote',
+  },
+  QUOTE_ALREADY_USED: {
+    title: 'This refund quote has already been used.',
+    next: 'Your unsubscribe orders show what it was used for; get a new quote to start again.',
+    action: 'requote',
+  },
+  QUOTE_STALE: {
+    title: 'The instance changed since the quote was made.',
+    next: 'Get a new quote to see the amounts as they are now.',
+    action: 'requote',
+  },
+  IDEMPOTENCY_IN_PROGRESS: {
+    title: 'Your request is still being processed.',
+    next: 'Wait a moment, then try again: it will not be done twice.',
+    action: 'retry',
+  },
+  ORDER_CONFLICT: {
+    title: 'This order conflicts with one already recorded.',
+    next: 'Contact support.',
+    action: 'none',
+  },
+  INSTANCE_RELEASED: {
+    title: 'This instance has been released and its data deleted.',
+    next: 'It can no longer be renewed or restored.',
+    action: 'list',
+  },
+  PAYLOAD_TOO_LARGE: {
+    title: 'The request is too large.',
+    next: 'Shorten the reason text and try again.',
+    action: 'none',
+  },
+  UNSUPPORTED_MEDIA_TYPE: {
+    title: 'The request was not sent as JSON.',
+    next: 'Reload the page and try again.',
+    action: 'none',
+  },
+  NOT_REFUNDABLE: {
+    title: 'Pay-as-you-go instances are not refunded.',
+    next: 'To stop paying, release the instance in its product console after backing up its data.',
+    action: 'list',
+  },
+  NOTHING_TO_REFUND: {
+    title: 'There is nothing left to refund for this instance.',
+    next: 'It stops at its expiration time; you do not need to unsubscribe.',
+    action: 'list',
+  },
+  NO_PENDING_RENEWAL: {
+    title: 'This instance has no renewal that has not taken effect.',
+    next: 'To stop the current period as well, unsubscribe the resource instead.',
+    action: 'list',
+  },
+  INVALID_EXPIRATION_TIME: {
+    title: 'The chosen expiration time is no longer allowed.',
+    next: 'Get a new quote to see the times you can choose now.',
+    action: 'requote',
+  },
+  CONFIRMATION_REQUIRED: {
+    title: 'Please tick every confirmation before continuing.',
+    next: 'Tick the confirmations on the page, then try again.',
+    action: 'none',
+  },
+  REFUND_TYPE_MISMATCH: {
+    title: 'The refund type no longer matches the quote.',
+    next: 'Get a new quote to continue.',
+    action: 'requote',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    title: 'This request was already sent with other details.',
+    next: 'Get a new quote and start again.',
+    action: 'requote',
+  },
+  ORDER_NOT_CONTIGUOUS: {
+    title: 'This renewal does not follow the current period.',
+    next: 'Contact support.',
+    action: 'none',
+  },
+  INTERNAL: {
+    title: 'Something went wrong on our side.',
+    next: 'Please try again in a few minutes. If it keeps happening, contact support.',
+    action: 'retry',
+  },
 };
-
-const ABNORMAL_REASONS: Record<string, string> = {
-  OVERDUE_PAYMENT: 'a payment is overdue',
-  SECURITY_LOCKED: 'the instance is locked for security reasons',
-  CONFIGURATION_CHANGE_IN_PROGRESS: 'an upgrade or downgrade is in progress',
-};
-
-/** Codes after which the only way on is a fresh quote. */
-export const REQUOTE_CODES = new Set([
-  'QUOTE_EXPIRED',
-  'QUOTE_STALE',
-  'QUOTE_ALREADY_USED',
-  'INVALID_EXPIRATION_TIME',
-  'REFUND_TYPE_MISMATCH',
-  'IDEMPOTENCY_KEY_REUSED',
-]);
 
 export interface Refusal {
   code: string;
   title: string;
+  /** The facts behind it (the abnormal states of the instance), each a sentence. */
   reasons: string[];
-  requote: boolean;
-  retry: boolean;
+  /** What the customer can do now, in words. */
+  next: string[];
+  action: NextAction;
+}
+
+function fromWords(code: string, fallbackTitle?: string): Refusal {
+  const words = WORDS[code] ?? { ...(WORDS.INTERNAL as Wording), title: fallbackTitle ?? '' };
+  return { code, title: words.title, reasons: [], next: [words.next], action: words.action };
 }
 
 export function refusalOf(error: unknown): Refusal {
   if (error instanceof NetworkError) {
     return {
       code: 'NETWORK',
-      title: 'The service could not be reached. Check your connection and try again.',
+      title: 'The service could not be reached.',
       reasons: [],
-      requote: false,
-      retry: true,
+      next: ['Check your connection and try again: nothing is done twice.'],
+      action: 'retry',
     };
   }
   if (error instanceof ApiError) {
-    const reasons: string[] = [];
-    const detailReasons = error.details.reasons;
-    if (Array.isArray(detailReasons)) {
-      for (const reason of detailReasons) reasons.push(ABNORMAL_REASONS[String(reason)] ?? String(reason));
+    const refusal = fromWords(error.code, error.message);
+    const flags = error.details.reasons;
+    if (Array.isArray(flags) && flags.length > 0) {
+      refusal.reasons = flags.map((f) => abnormalReason(String(f)));
+      refusal.next = flags.map((f) => abnormalNextStep(String(f)));
     }
     const missing = error.details.missing;
-    if (Array.isArray(missing)) reasons.push(...missing.map((m) => `missing: ${String(m)}`));
-    return {
-      code: error.code,
-      title: MESSAGES[error.code] ?? error.message,
-      reasons,
-      requote: REQUOTE_CODES.has(error.code),
-      retry: error.code === 'IDEMPOTENCY_IN_PROGRESS' || error.status >= 500,
-    };
+    if (Array.isArray(missing))
+      refusal.reasons.push(...missing.map((m) => `Not ticked: ${confirmationText(String(m))}`));
+    return refusal;
   }
   // A refusal the page itself decides (the quote's countdown reached zero): a known code.
   const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-  if (code !== 'INTERNAL' && MESSAGES[code]) {
-    return { code, title: MESSAGES[code], reasons: [], requote: REQUOTE_CODES.has(code), retry: false };
-  }
-  return { code: 'INTERNAL', title: MESSAGES.INTERNAL ?? '', reasons: [], requote: false, retry: true };
+  return code !== 'INTERNAL' && WORDS[code] ? fromWords(code) : fromWords('INTERNAL');
 }

@@ -1,16 +1,41 @@
-/** Instants on the page: the customer's local time and the billing time zone (UTC+8). */
+/**
+ * Instants on the page, each with its zone: the customer's local time ("Mar 5, 2026, 6:00 PM
+ * GMT+1") and the billing time zone (UTC+8), which decides calendar days, business days and
+ * deadlines.
+ */
 
 export const BILLING_TIME_ZONE = 'Asia/Shanghai';
+const BILLING_OFFSET_MINUTES = -480;
 
-const local = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const billing = new Intl.DateTimeFormat(undefined, {
-  dateStyle: 'medium',
-  timeStyle: 'short',
+const FIELDS = {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+} as const;
+const local = new Intl.DateTimeFormat(undefined, { ...FIELDS, timeZoneName: 'short' });
+const billing = new Intl.DateTimeFormat(undefined, { ...FIELDS, timeZone: BILLING_TIME_ZONE });
+const billingDate = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
   timeZone: BILLING_TIME_ZONE,
 });
 
+/** In the customer's time zone, with the zone's name. */
 export const localTime = (iso: string): string => local.format(new Date(iso));
-export const billingTime = (iso: string): string => `${billing.format(new Date(iso))} (UTC+8)`;
+/** In the billing time zone. */
+export const billingTime = (iso: string): string => `${billing.format(new Date(iso))} UTC+8`;
+/** A period as calendar days in the billing time zone: "Mar 2, 2026 – Mar 2, 2027 (UTC+8)". */
+export const billingPeriod = (from: string, to: string): string =>
+  `${billingDate.format(new Date(from))} – ${billingDate.format(new Date(to))} (UTC+8)`;
+/** Whether the customer's zone is the billing zone at that instant (one time is then enough). */
+export const inBillingZone = (iso: string): boolean =>
+  new Date(iso).getTimezoneOffset() === BILLING_OFFSET_MINUTES;
+/** The customer's time zone as the inputs read it ("UTC", "GMT+1"). */
+export const localZoneName = (): string =>
+  local.formatToParts(new Date()).find((p) => p.type === 'timeZoneName')?.value ?? '';
 
 /** `mm:ss` (or `h:mm:ss`) left until `deadline` (epoch ms), `0:00` once passed. */
 export function countdown(deadline: number, now: number): string {

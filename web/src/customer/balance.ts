@@ -1,41 +1,63 @@
-/** `#/balance`: the account balance and its entries. */
+/** `#/balance` (Account Balance): what is on the balance, and each credit with its reason. */
 import type { Balance } from '../api.ts';
 import type { App } from '../app.ts';
-import { h, mount } from '../dom.ts';
+import { h } from '../dom.ts';
 import { formatMoney } from '../money.ts';
-import { localTime } from '../time.ts';
-import { heading, link, refusalBox, table } from '../ui.ts';
+import { heading, idText, link, refusalBox, table, timeOf } from '../ui.ts';
+import { balanceCause } from '../words.ts';
 
 export async function showBalance(app: App): Promise<void> {
-  const main = app.show(heading('Account balance'), h('p', {}, 'Loading…'));
+  const main = app.show(heading('Account Balance'), h('p', {}, 'Loading…'));
   try {
     const balance = await app.api.get<Balance>('/account/balance');
-    mount(
+    app.render(
       main,
-      heading('Account balance'),
+      heading('Account Balance'),
       balance.balances.length === 0
-        ? h('p', {}, 'Your balance is empty.')
+        ? h('p', { className: 'empty' }, 'Your balance is empty.')
         : h(
             'ul',
-            {},
+            { className: 'balances', 'aria-label': 'Balance by currency' },
             balance.balances.map((b) =>
-              h('li', { dataset: { currency: b.currency } }, formatMoney(b.amount, b.currency)),
+              h(
+                'li',
+                { className: 'amount', dataset: { currency: b.currency } },
+                formatMoney(b.amount, b.currency),
+              ),
             ),
           ),
+      h(
+        'p',
+        { className: 'lead' },
+        'Refunds that cannot go back to their original payment method are credited here.',
+      ),
       balance.entries.length === 0
         ? null
         : table(
-            'Balance entries',
+            'Credits',
             ['Date', 'Amount', 'Why', 'Unsubscribe order'],
             balance.entries.map((e) => [
-              localTime(e.createdAt),
+              timeOf(e.createdAt),
               formatMoney(e.amount, e.currency),
-              e.cause === 'PROVIDER_REFUSED' ? 'The payment method refused the refund' : 'Refund to balance',
-              link(e.unsubscribeOrderId, `#/orders/${encodeURIComponent(e.unsubscribeOrderId)}`),
+              balanceCause(e.cause),
+              h(
+                'span',
+                { className: 'named' },
+                link(
+                  'View order',
+                  `#/orders/${encodeURIComponent(e.unsubscribeOrderId)}`,
+                  e.unsubscribeOrderId,
+                ),
+                idText(e.unsubscribeOrderId),
+              ),
             ]),
           ),
     );
   } catch (error) {
-    mount(main, heading('Account balance'), refusalBox(app, error));
+    app.render(
+      main,
+      heading('Account Balance'),
+      refusalBox(app, error, { retry: () => void showBalance(app), back: null }),
+    );
   }
 }

@@ -1,18 +1,23 @@
 /**
- * `#/resources` and `#/renewals`: the two tabs of Unsubscription Management, each a filtered,
- * paged list of the account's instances. The filters and the page survive moving between tabs.
+ * `#/resources` and `#/renewals`: the two tabs of Unsubscription Management. "Unsubscribe
+ * Resource" lists the account's instances (filtered by instance ID, order time and status);
+ * "Unsubscribe Renewal That Does Not Take Effect" lists those with a paid renewal not yet
+ * started, found by the API (`pendingRenewal=true`) across every page. The filters and the
+ * page survive moving between the tabs.
  */
 import type { Instance, Page } from '../api.ts';
 import type { App } from '../app.ts';
 import { field, h, mount } from '../dom.ts';
-import { fromLocalInput, toLocalInput } from '../time.ts';
-import { both, button, heading, link, refusalBox, table } from '../ui.ts';
+import { fromLocalInput, localZoneName, toLocalInput } from '../time.ts';
+import { badge, heading, link, named, pager, refusalBox, table, timeOf } from '../ui.ts';
+import { instanceStatus } from '../words.ts';
 
 export type Tab = 'resources' | 'renewals';
 const TABS: [Tab, string][] = [
   ['resources', 'Unsubscribe Resource'],
   ['renewals', 'Unsubscribe Renewal That Does Not Take Effect'],
 ];
+const PAGE_SIZE = '10';
 
 interface ListQuery {
   instanceId?: string;
@@ -20,11 +25,11 @@ interface ListQuery {
   orderTimeTo?: string;
   status?: string;
 }
-const listState: { query: ListQuery; tokens: (string | undefined)[] } = { query: {}, tokens: [undefined] };
-
-const hasPendingRenewal = (instance: Instance, now: number) =>
-  instance.status === 'ACTIVE' &&
-  instance.orders.some((o) => o.type === 'RENEW' && o.status === 'PAID' && Date.parse(o.periodStart) > now);
+const listState: Record<Tab, (string | undefined)[]> & { query: ListQuery } = {
+  query: {},
+  resources: [undefined],
+  renewals: [undefined],
+};
 
 function tabList(active: Tab): HTMLElement {
   const tabs = TABS.map(([id, label]) =>
@@ -53,7 +58,7 @@ function tabList(active: Tab): HTMLElement {
   return list;
 }
 
-export async function showList(app: App, tab: Tab): Promise<void> {
+function filters(app: App, tab: Tab): HTMLFormElement {
   const { query } = listState;
   const idInput = h('input', { type: 'search', name: 'instanceId', value: query.instanceId ?? '' });
   const fromInput = h('input', {
@@ -69,14 +74,12 @@ export async function showList(app: App, tab: Tab): Promise<void> {
   const statusSelect = h(
     'select',
     { name: 'status' },
-    [
-      ['', 'Any'],
-      ['ACTIVE', 'Active'],
-      ['UNSUBSCRIBED', 'Unsubscribed'],
-      ['RELEASED', 'Released'],
-    ].map(([value, label]) => h('option', { value, selected: value === (query.status ?? '') }, label)),
+    ['', 'ACTIVE', 'UNSUBSCRIBED', 'RELEASED'].map((value) =>
+      h('option', { value, selected: value === (query.status ?? '') }, value ? instanceStatus(value) : 'Any'),
+    ),
   );
-  const form = h(
+  const zone = localZoneName();
+  return h(
     'form',
     {
       className: 'filters',
@@ -85,77 +88,103 @@ export async function showList(app: App, tab: Tab): Promise<void> {
         event.preventDefault();
         listState.query = {
           instanceId: idInput.value.trim() || undefined,
-          orderTimeFrom: fromInput.value ? fromLocalInput(fromInput.value) : undefined,
-          orderTimeTo: toInput.value ? fromLocalInput(toInput.value) : undefined,
-          status: statusSelect.value || undefined,
+          orderTimeFrom: fromLocalInput(fromInput.value),
+          orderTimeTo: fromLocalInput(toInput.value),
+          // The renewal tab lists active instances only: it keeps the status chosen on the other.
+          status: tab === 'resources' ? statusSelect.value || undefined : query.status,
         };
-        listState.tokens = [undefined];
+        listState.resources = [undefined];
+        listState.renewals = [undefined];
         void showList(app, tab);
       },
     },
     field('Instance ID', idInput),
-    field('Order time from', fromInput),
-    field('Order time to', toInput),
-    field('Status', statusSelect),
+    field(`Order time from (${zone})`, fromInput),
+    field(`Order time to (${zone})`, toInput),
+    tab === 'resources' ? field('Status', statusSelect) : null,
     h('button', { type: 'submit' }, 'Search'),
   );
-  const results = h('div', { 'aria-live': 'polite' }, h('p', {}, 'Loading…'));
+}
+
+const unsubscribeLink = (i: Instance) =>
+  link('Unsubscribe', `#/unsubscribe/${encodeURIComponent(i.instanceId)}`, i.instanceId);
+const renewalLink = (i: Instance) =>
+  link('Unsubscribe from Renewal', `#/renewal/${encodeURIComponent(i.instanceId)}`, i.instanceId);
+const product = (i: Instance) => named(`${i.product} (${i.edition})`, i.instanceId);
+const expires = (i: Instance) => (i.expiresAt ? timeOf(i.expiresAt) : '—');
+
+/** The renewals of an instance that have not started: their count and the earliest start. */
+function pending(i: Instance, now: number) {
+  const renewals = i.orders.filter(
+    (o) => o.type === 'RENEW' && o.status === 'PAID' && Date.parse(o.periodStart) > now,
+  );
+  const first = renewals.map((o) => o.periodStart).sort()[0];
+  return h(
+    'span',
+    {},
+    `${renewals.length} renewal${renewals.length === 1 ? '' : 's'}`,
+    first ? [h('small', { className: 'note' }, 'the first starts'), timeOf(first)] : null,
+  );
+}
+
+export async function showList(app: App, tab: Tab): Promise<void> {
+  const results = h('div', { className: 'results', 'aria-live': 'polite' }, h('p', {}, 'Loading…'));
   app.show(
     heading('Unsubscription Management'),
     tabList(tab),
-    h('section', { id: 'tab-panel', role: 'tabpanel', 'aria-labelledby': `tab-${tab}` }, form, results),
+    h(
+      'section',
+      { id: 'tab-panel', role: 'tabpanel', 'aria-labelledby': `tab-${tab}` },
+      h(
+        'p',
+        { className: 'lead' },
+        tab === 'resources'
+          ? 'Stop an instance now and get back the unused part of what you paid.'
+          : 'Cancel renewals you paid for that have not started yet; the current period runs on.',
+      ),
+      filters(app, tab),
+      results,
+    ),
   );
-  const nextToken = listState.tokens[listState.tokens.length - 1];
+  const tokens = listState[tab];
+  const again = () => void showList(app, tab);
   try {
-    const page = await app.api.get<Page<Instance>>('/instances', { ...query, limit: '10', nextToken });
+    const page = await app.api.get<Page<Instance>>('/instances', {
+      ...listState.query,
+      ...(tab === 'renewals' ? { status: undefined, pendingRenewal: 'true' } : {}),
+      limit: PAGE_SIZE,
+      nextToken: tokens[tokens.length - 1],
+    });
     const now = Date.now();
-    const items = tab === 'renewals' ? page.items.filter((i) => hasPendingRenewal(i, now)) : page.items;
-    const rows = items.map((instance) => [
-      instance.instanceId,
-      `${instance.product} (${instance.edition})`,
-      h('span', { className: `status status-${instance.status.toLowerCase()}` }, instance.status),
-      h('span', {}, both(instance.expiresAt)),
+    const rows =
       tab === 'resources'
-        ? instance.status === 'ACTIVE'
-          ? link(
-              `Unsubscribe ${instance.instanceId}`,
-              `#/unsubscribe/${encodeURIComponent(instance.instanceId)}`,
-            )
-          : ''
-        : link(
-            `Cancel renewal of ${instance.instanceId}`,
-            `#/renewal/${encodeURIComponent(instance.instanceId)}`,
-          ),
-    ]);
-    const pager = h(
-      'nav',
-      { className: 'pager', 'aria-label': 'Pages' },
-      listState.tokens.length > 1
-        ? button('Previous page', () => {
-            listState.tokens.pop();
-            void showList(app, tab);
-          })
-        : null,
-      h('span', {}, `Page ${listState.tokens.length}`),
-      page.nextToken
-        ? button('Next page', () => {
-            listState.tokens.push(page.nextToken ?? undefined);
-            void showList(app, tab);
-          })
-        : null,
-    );
+        ? page.items.map((i) => [
+            product(i),
+            badge(i.status, instanceStatus(i.status)),
+            expires(i),
+            i.status === 'ACTIVE' ? unsubscribeLink(i) : '',
+          ])
+        : page.items.map((i) => [product(i), expires(i), pending(i, now), renewalLink(i)]);
     mount(
       results,
       rows.length === 0
         ? h(
             'p',
-            {},
-            tab === 'renewals' ? 'No instance on this page has a pending renewal.' : 'No instances found.',
+            { className: 'empty' },
+            tab === 'renewals'
+              ? 'No instance has a renewal that has not taken effect.'
+              : 'No instances match these filters.',
           )
-        : table('Instances', ['Instance ID', 'Product', 'Status', 'Expires', 'Action'], rows),
-      pager,
+        : tab === 'resources'
+          ? table('Instances', ['Instance', 'Status', 'Expiration Time', 'Action'], rows)
+          : table(
+              'Instances with renewals that have not taken effect',
+              ['Instance', 'Current Expiration Time', 'Not yet in effect', 'Action'],
+              rows,
+            ),
+      pager(tokens, page.nextToken, again),
     );
   } catch (error) {
-    mount(results, refusalBox(app, error, [button('Try again', () => void showList(app, tab))]));
+    mount(results, refusalBox(app, error, { retry: again, back: null }));
   }
 }

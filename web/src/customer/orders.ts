@@ -1,112 +1,211 @@
-/** `#/orders` (the unsubscribe orders) and `#/orders/<id>` (one order, refreshed until settled). */
-import { type Page, path, type UnsubscribeOrder } from '../api.ts';
+/**
+ * `#/orders` (Unsubscribe Orders, paged) and `#/orders/<id>` (Unsubscribe Order Details:
+ * what was asked, where each part of the money went and why, and the history; refreshed until
+ * settled).
+ */
+import { type Balance, type Instance, type Page, path, type UnsubscribeOrder } from '../api.ts';
 import type { App } from '../app.ts';
 import { h, mount } from '../dom.ts';
 import { formatMoney } from '../money.ts';
-import { localTime } from '../time.ts';
-import { both, button, heading, link, refusalBox, table } from '../ui.ts';
-import { DESTINATIONS } from '../words.ts';
+import { billingPeriod } from '../time.ts';
+import { badge, heading, link, named, pager, refusalBox, summary, table, timeInline, timeOf } from '../ui.ts';
+import {
+  balanceCause,
+  destination,
+  failureReason,
+  historyNote,
+  lineStatus,
+  orderStatus,
+  orderStatusHint,
+  orderType,
+  purchaseType,
+  reason,
+  refundType,
+} from '../words.ts';
+import { getInstance } from './quote.ts';
 
 const REFRESH_MS = 1000;
 const SETTLED = new Set(['SUCCEEDED', 'NEEDS_ATTENTION']);
+const ORDERS: [string, string] = ['All unsubscribe orders', '#/orders'];
+const orderHash = (id: string) => `#/orders/${encodeURIComponent(id)}`;
 
-export async function showOrder(app: App, orderId: string): Promise<void> {
-  const main = app.show(heading('Unsubscribe order details'), h('p', {}, 'Loading…'));
-  const body = h('div', {});
-  mount(main, heading('Unsubscribe order details'), body);
-  const render = (order: UnsubscribeOrder) =>
-    mount(
-      body,
+/** Why each line of the order that went to the balance went there, from the ledger entries. */
+async function balanceCauses(app: App, orderId: string): Promise<Map<string, string>> {
+  const balance = await app.api.get<Balance>('/account/balance');
+  return new Map(
+    balance.entries.filter((e) => e.unsubscribeOrderId === orderId).map((e) => [e.orderId, e.cause]),
+  );
+}
+
+function render(order: UnsubscribeOrder, instance: Instance | undefined, causes: Map<string, string>) {
+  const purchase = (orderId: string) => instance?.orders.find((o) => o.orderId === orderId);
+  const money = (minor: number) => formatMoney(minor, order.currency);
+  return [
+    h(
+      'div',
+      { className: 'status-line' },
       h(
-        'dl',
-        {},
-        h('dt', {}, 'Order'),
-        h('dd', {}, order.unsubscribeOrderId),
-        h('dt', {}, 'Instance'),
-        h('dd', {}, order.instanceId),
-        h('dt', {}, 'Status'),
-        h('dd', { 'aria-live': 'polite', dataset: { field: 'status' } }, order.status),
-        h('dt', {}, 'Refund amount'),
-        h('dd', {}, formatMoney(order.refundAmount, order.currency)),
-        h('dt', {}, 'Due by'),
-        h('dd', {}, both(order.dueBy)),
-        h('dt', {}, 'Within the service level'),
-        h('dd', {}, order.slaBreached ? 'No — the refund is late' : 'Yes'),
+        'span',
+        { dataset: { field: 'status' }, 'aria-live': 'polite' },
+        badge(order.status, orderStatus(order.status)),
       ),
-      table(
-        'Refund lines',
-        ['Order', 'Refund', 'Status', 'Destination', 'Settled at'],
-        order.lines.map((l) => [
-          l.orderId,
-          formatMoney(l.refundAmount, order.currency),
-          l.status,
-          DESTINATIONS[l.destination] ?? l.destination,
-          l.settledAt ? localTime(l.settledAt) : '—',
-        ]),
-      ),
-      h('h2', {}, 'History'),
+      h('span', {}, orderStatusHint(order.status)),
+    ),
+    h(
+      'section',
+      { className: 'panel', 'aria-labelledby': 'order-h' },
+      h('h2', { id: 'order-h' }, 'Order'),
+      summary([
+        ['Order ID', h('span', { className: 'id' }, order.unsubscribeOrderId)],
+        ['Type', orderType(order.type)],
+        [
+          'Instance',
+          instance ? named(`${instance.product} (${instance.edition})`, order.instanceId) : order.instanceId,
+        ],
+        ['Refund type', refundType(order.refundType)],
+        ['Refund amount', h('strong', {}, money(order.refundAmount))],
+        [
+          'Reason for Unsubscription',
+          order.reason
+            ? h(
+                'span',
+                {},
+                reason(order.reason.code),
+                order.reason.text ? h('small', { className: 'note' }, order.reason.text) : null,
+              )
+            : 'No reason given',
+        ],
+        ['Created', timeOf(order.createdAt)],
+        ['Due by', timeOf(order.dueBy)],
+        order.settledAt ? ['Refunded at', timeOf(order.settledAt)] : null,
+        ['On time', order.slaBreached ? 'No: the refund was later than promised.' : 'Yes'],
+      ]),
+    ),
+    table(
+      'Where the money goes',
+      ['Order', 'Refund', 'Status', 'Goes to', 'Paid out at'],
+      order.lines.map((l) => {
+        const bought = purchase(l.orderId);
+        const why =
+          l.destination === 'ACCOUNT_BALANCE' && l.status === 'SETTLED'
+            ? (causes.get(l.orderId) ??
+              (l.predictedDestination === 'ACCOUNT_BALANCE' ? 'REFUND_TO_BALANCE' : undefined))
+            : undefined;
+        return [
+          bought
+            ? named(purchaseType(bought.type), l.orderId, billingPeriod(bought.periodStart, bought.periodEnd))
+            : named('', l.orderId),
+          money(l.refundAmount),
+          lineStatus(l.status),
+          h(
+            'span',
+            {},
+            destination(l.destination),
+            why ? h('small', { className: 'note why' }, balanceCause(why)) : null,
+          ),
+          l.settledAt ? timeOf(l.settledAt) : '—',
+        ];
+      }),
+    ),
+    h(
+      'section',
+      { className: 'panel', 'aria-labelledby': 'history-h' },
+      h('h2', { id: 'history-h' }, 'History'),
       h(
         'ol',
         { className: 'timeline' },
         order.history.map((e) =>
           h(
             'li',
-            {},
-            h('strong', {}, e.status),
+            { dataset: { status: e.status } },
+            h('strong', {}, orderStatus(e.status)),
             ' ',
-            h('time', { dateTime: e.at }, localTime(e.at)),
+            timeInline(e.at),
             e.note
-              ? ` (${[e.note, e.orderId && `order ${e.orderId}`, e.failureReason].filter(Boolean).join(', ')})`
-              : '',
+              ? h(
+                  'span',
+                  { className: 'note' },
+                  historyNote(e.note),
+                  e.orderId
+                    ? ` (order ${e.orderId}${e.failureReason ? `: ${failureReason(e.failureReason)}` : ''})`
+                    : '',
+                )
+              : null,
           ),
         ),
       ),
-      h('p', {}, SETTLED.has(order.status) ? '' : 'Refreshing until the refund is settled…'),
-      h(
-        'p',
-        { className: 'actions' },
-        link('All unsubscribe orders', '#/orders'),
-        link('Account balance', '#/balance'),
-      ),
-    );
+    ),
+    SETTLED.has(order.status)
+      ? null
+      : h('p', { className: 'note' }, 'This page refreshes until the refund is settled.'),
+    h('p', { className: 'actions' }, link(ORDERS[0], ORDERS[1]), link('Account balance', '#/balance')),
+  ];
+}
+
+export async function showOrder(app: App, orderId: string): Promise<void> {
+  const main = app.show(heading('Unsubscribe Order Details'), h('p', {}, 'Loading…'));
+  const body = h('div', {});
+  app.render(main, heading('Unsubscribe Order Details'), body);
+  let instance: Instance | undefined;
+  let causes = new Map<string, string>();
   const load = async (): Promise<void> => {
     try {
       const order = await app.api.get<UnsubscribeOrder>(path`/unsubscribe-orders/${orderId}`);
-      render(order);
+      // The instance names the product and the orders; a refusal there leaves the ids shown.
+      instance ??= await getInstance(app, order.instanceId).catch(() => undefined);
+      const unexplained = order.lines.some(
+        (l) => l.destination === 'ACCOUNT_BALANCE' && l.status === 'SETTLED' && !causes.has(l.orderId),
+      );
+      if (unexplained) causes = await balanceCauses(app, order.unsubscribeOrderId).catch(() => causes);
+      mount(body, render(order, instance, causes));
       if (SETTLED.has(order.status)) return;
     } catch (error) {
-      mount(body, refusalBox(app, error, [button('Try again', () => void showOrder(app, orderId))]));
+      mount(
+        body,
+        refusalBox(app, error, {
+          retry: () => void showOrder(app, orderId),
+          back: ORDERS,
+          subject: 'This unsubscribe order',
+        }),
+      );
       return;
     }
-    const id = window.setTimeout(() => void load(), REFRESH_MS);
-    app.keepTimer(id);
+    app.keepTimer(window.setTimeout(() => void load(), REFRESH_MS));
   };
   await load();
 }
 
+const ordersState: { tokens: (string | undefined)[] } = { tokens: [undefined] };
+
 export async function showOrders(app: App): Promise<void> {
-  const main = app.show(heading('Unsubscribe orders'), h('p', {}, 'Loading…'));
+  const main = app.show(heading('Unsubscribe Orders'), h('p', {}, 'Loading…'));
+  const again = () => void showOrders(app);
+  const { tokens } = ordersState;
   try {
-    const page = await app.api.get<Page<UnsubscribeOrder>>('/unsubscribe-orders', { limit: '20' });
-    mount(
+    const page = await app.api.get<Page<UnsubscribeOrder>>('/unsubscribe-orders', {
+      limit: '20',
+      nextToken: tokens[tokens.length - 1],
+    });
+    app.render(
       main,
-      heading('Unsubscribe orders'),
+      heading('Unsubscribe Orders'),
       page.items.length === 0
-        ? h('p', {}, 'No unsubscribe orders yet.')
+        ? h('p', { className: 'empty' }, 'No unsubscribe orders yet.')
         : table(
             'Unsubscribe orders',
-            ['Order', 'Instance', 'Type', 'Status', 'Refund', 'Created'],
+            ['Order', 'Instance', 'Status', 'Refund', 'Created', 'Details'],
             page.items.map((o) => [
-              link(o.unsubscribeOrderId, `#/orders/${encodeURIComponent(o.unsubscribeOrderId)}`),
-              o.instanceId,
-              o.type,
-              o.status,
+              named(orderType(o.type), o.unsubscribeOrderId),
+              h('span', { className: 'id' }, o.instanceId),
+              badge(o.status, orderStatus(o.status)),
               formatMoney(o.refundAmount, o.currency),
-              localTime(o.createdAt),
+              timeOf(o.createdAt),
+              link('View details', orderHash(o.unsubscribeOrderId), o.unsubscribeOrderId),
             ]),
           ),
+      pager(tokens, page.nextToken, again),
     );
   } catch (error) {
-    mount(main, heading('Unsubscribe orders'), refusalBox(app, error));
+    app.render(main, heading('Unsubscribe Orders'), refusalBox(app, error, { retry: again, back: null }));
   }
 }

@@ -1,40 +1,107 @@
 /**
- * What the unsubscribe and renewal screens share: the quote's lines, its countdown and what
- * happens when it expires, and the confirmation dialog with the reason.
+ * What the unsubscribe and renewal screens share: the instance's header, the quote's lines,
+ * where and when the money arrives, its countdown and what happens when it runs out, and the
+ * "Confirm Unsubscription Information" dialog that repeats what is about to happen and takes
+ * the reason.
  */
-import type { Quote } from '../api.ts';
+import { type Instance, path, type Quote, type UnsubscribeOrder } from '../api.ts';
 import type { App } from '../app.ts';
-import { field, h, mount, uid } from '../dom.ts';
+import { Attempt } from '../attempt.ts';
+import { type Child, field, h, mount, uid } from '../dom.ts';
 import { formatMoney } from '../money.ts';
-import { countdown } from '../time.ts';
-import { both, button, refusalBox, table } from '../ui.ts';
-import { DESTINATIONS } from '../words.ts';
+import { refusalOf } from '../refusals.ts';
+import { billingPeriod, countdown } from '../time.ts';
+import { badge, button, named, refusalBox, summary, table, timeInline } from '../ui.ts';
+import {
+  confirmationText,
+  destination,
+  instanceStatus,
+  purchaseType,
+  REASONS,
+  refundType,
+} from '../words.ts';
 
-export const RULES_TEXT = 'I have read the Unsubscription Rules and confirmed the refund amount';
-export const BACKUP_TEXT = 'Data has been backed up and migrated';
-export const REASONS: [string, string][] = [
-  ['NO_LONGER_NEEDED', 'No longer needed'],
-  ['TOO_EXPENSIVE', 'Too expensive'],
-  ['SWITCHING_PRODUCT', 'Switching to another product'],
-  ['PURCHASED_BY_MISTAKE', 'Purchased by mistake'],
-  ['SERVICE_ISSUES', 'Service issues'],
-  ['OTHER', 'Other'],
-];
+export const RULES_TEXT = confirmationText('rulesAndAmountConfirmed');
+export const BACKUP_TEXT = confirmationText('dataBackupConfirmed');
 const MAX_REASON_TEXT = 500;
 
-export function quoteLines(quote: Quote): HTMLElement {
+export const getInstance = (app: App, instanceId: string) =>
+  app.api.get<Instance>(path`/instances/${instanceId}`);
+
+/** The instance the screen is about: product and edition, its id, status and expiration. */
+export function instanceHeader(instance: Instance): HTMLElement {
+  return h(
+    'div',
+    { className: 'instance-header' },
+    named(`${instance.product} (${instance.edition})`, instance.instanceId),
+    badge(instance.status, instanceStatus(instance.status)),
+  );
+}
+
+export function quoteLines(quote: Quote, instance: Instance): HTMLElement {
   return table(
     'Refund lines',
-    ['Order', 'Cash paid', 'Voucher', 'Used / term days', 'Refund', 'Destination'],
-    quote.lines.map((l) => [
-      l.orderId,
-      formatMoney(l.cashPaid, quote.currency),
-      formatMoney(l.voucherPaid, quote.currency),
-      `${l.usedDays} / ${l.termDays}`,
-      formatMoney(l.refundAmount, quote.currency),
-      DESTINATIONS[l.destination] ?? l.destination,
-    ]),
+    ['Order', 'Cash paid', 'Voucher', 'Days used', 'Refund', 'Goes to'],
+    quote.lines.map((l) => {
+      const order = instance.orders.find((o) => o.orderId === l.orderId);
+      return [
+        named(
+          order
+            ? [purchaseType(order.type), h('small', {}, billingPeriod(order.periodStart, order.periodEnd))]
+            : '',
+          l.orderId,
+        ),
+        formatMoney(l.cashPaid, quote.currency),
+        formatMoney(l.voucherPaid, quote.currency),
+        `${l.usedDays} of ${l.termDays}`,
+        h('strong', {}, formatMoney(l.refundAmount, quote.currency)),
+        destination(l.destination),
+      ];
+    }),
   );
+}
+
+/** "$999.00 to your original payment method", one line per destination with money. */
+export function moneyGoes(quote: Quote): HTMLElement {
+  const totals = new Map<string, number>();
+  for (const l of quote.lines) totals.set(l.destination, (totals.get(l.destination) ?? 0) + l.refundAmount);
+  const parts = [...totals].filter(([, amount]) => amount > 0);
+  if (parts.length === 0) return h('span', {}, 'Nothing is paid out.');
+  return h(
+    'ul',
+    { className: 'plain' },
+    parts.map(([to, amount]) =>
+      h(
+        'li',
+        {},
+        h('strong', {}, formatMoney(amount, quote.currency)),
+        ` to your ${destination(to).toLowerCase()}`,
+      ),
+    ),
+  );
+}
+
+/** When and where the money arrives, before the customer confirms (rows of a summary). */
+export function arrival(quote: Quote): [string, HTMLElement][] {
+  return [
+    [
+      'When it arrives',
+      h('span', {}, 'Within two business days: by ', timeInline(quote.dueBy), ' at the latest.'),
+    ],
+    [
+      'Where it goes',
+      h(
+        'div',
+        {},
+        moneyGoes(quote),
+        h(
+          'small',
+          { className: 'note' },
+          'Refunds go back to the original payment method. If it can no longer take them (for example, the card was closed), the amount is credited to your account balance instead.',
+        ),
+      ),
+    ],
+  ];
 }
 
 /**
@@ -60,53 +127,52 @@ export function expiry(app: App, quote: Quote, deadline: number, onExpired: () =
   app.keepTimer(id);
   return h(
     'p',
-    {},
-    'This quote is valid until ',
-    h('span', {}, both(quote.expiresAt)),
-    ' — ',
-    timer,
-    ' left.',
+    { className: 'expiry' },
+    'These amounts are held for you until ',
+    timeInline(quote.expiresAt),
+    h('span', {}, ' — ', timer, ' left.'),
   );
 }
 
-/**
- * The quote can no longer be confirmed: close the dialog if it is open and offer a new quote
- * (focused, so a keyboard or screen-reader user lands on it).
- */
-export function quoteExpired(
-  app: App,
-  dialog: HTMLDialogElement,
-  proceed: HTMLButtonElement,
-  status: HTMLElement,
-  requote: () => void,
-): void {
-  if (dialog.open) dialog.close();
-  proceed.disabled = true;
-  mount(status, refusalBox(app, { code: 'QUOTE_EXPIRED' }, [button('Get a new quote', requote)]));
-  status.querySelector('button')?.focus();
+export interface ConfirmationOptions {
+  /** What is about to happen, repeated in the dialog (built when it opens). */
+  summary: () => HTMLElement;
+  reasonRequired: boolean;
+  /** Checked before the dialog opens: the message when a confirmation is missing, or none. */
+  missing: () => string | undefined;
+  proceedLabel: string;
+  /** Sends the confirmation with its Idempotency-Key; `body` is what identifies the attempt. */
+  body: (reason: { code: string; text?: string } | undefined) => unknown;
+  send: (body: unknown, key: string) => Promise<UnsubscribeOrder>;
+  requote: () => void;
 }
 
-/** The reason dialog: code select and text (required for OTHER, ≤ 500 characters). */
-export function reasonDialog(
-  app: App,
-  o: {
-    title: string;
-    confirmLabel: string;
-    required: boolean;
-    onConfirm: (reason: { code: string; text?: string } | undefined, done: (error?: unknown) => void) => void;
-  },
-): { dialog: HTMLDialogElement; open: () => void } {
+/**
+ * The confirming part of a quote screen: the button that opens the dialog, the status area,
+ * and the dialog itself. Refusals that need a new quote close the dialog and offer one; so
+ * does the quote running out (`expired`).
+ */
+export function confirmation(app: App, o: ConfirmationOptions) {
+  const attempt = new Attempt();
+  const status = h('div', { className: 'status-area', 'aria-live': 'polite' });
   const select = h(
     'select',
-    { name: 'reason', required: o.required },
-    o.required ? null : h('option', { value: '' }, 'No reason given'),
+    // Checked by the form itself (a sentence in the dialog), not the browser's bubble.
+    { name: 'reason', 'aria-required': String(o.reasonRequired) },
+    h('option', { value: '' }, o.reasonRequired ? 'Choose a reason' : 'No reason given'),
     REASONS.map(([code, label]) => h('option', { value: code }, label)),
   );
   const text = h('textarea', { name: 'reasonText', maxLength: MAX_REASON_TEXT, rows: 3 });
   const message = h('div', { 'aria-live': 'assertive' });
-  const confirm = h('button', { type: 'submit', className: 'primary' }, o.confirmLabel);
-  const dialog = h('dialog', { 'aria-labelledby': uid('d') });
-  const titleEl = h('h2', { id: dialog.getAttribute('aria-labelledby') ?? '' }, o.title);
+  const ok = h('button', { type: 'submit', className: 'primary' }, 'OK');
+  const titleId = uid('d');
+  const dialog = h('dialog', { 'aria-labelledby': titleId });
+  const summaryArea = h('div', {});
+  const offerNewQuote = (error: unknown) => {
+    if (dialog.open) dialog.close();
+    mount(status, refusalBox(app, error, { requote: o.requote, back: null }));
+    status.querySelector('button')?.focus();
+  };
   const form = h(
     'form',
     {
@@ -115,36 +181,92 @@ export function reasonDialog(
         event.preventDefault();
         const code = select.value;
         const reasonText = text.value.trim();
-        if (code === 'OTHER' && reasonText === '') {
-          mount(message, h('p', { className: 'refusal', role: 'alert' }, 'Please describe your reason.'));
-          text.focus();
+        const problem =
+          o.reasonRequired && code === ''
+            ? ['Please choose a reason for unsubscription.', select]
+            : code === 'OTHER' && reasonText === ''
+              ? ['Please describe your reason.', text]
+              : undefined;
+        if (problem) {
+          mount(message, h('p', { className: 'refusal', role: 'alert' }, problem[0] as string));
+          (problem[1] as HTMLElement).focus();
           return;
         }
         mount(message);
         const reason = code ? { code, ...(reasonText ? { text: reasonText } : {}) } : undefined;
-        confirm.setAttribute('aria-busy', 'true');
-        confirm.disabled = true;
-        o.onConfirm(reason, (error) => {
-          confirm.removeAttribute('aria-busy');
-          confirm.disabled = false;
-          if (error) mount(message, refusalBox(app, error));
-          else dialog.close();
-        });
+        const body = o.body(reason);
+        ok.setAttribute('aria-busy', 'true');
+        ok.disabled = true;
+        attempt
+          .run(body, (key) => o.send(body, key))
+          .then(
+            (order) => {
+              dialog.close();
+              location.hash = `#/orders/${encodeURIComponent(order.unsubscribeOrderId)}`;
+            },
+            (error: unknown) => {
+              if (refusalOf(error).action === 'requote') offerNewQuote(error);
+              else mount(message, refusalBox(app, error, { back: null }));
+            },
+          )
+          .finally(() => {
+            ok.removeAttribute('aria-busy');
+            ok.disabled = false;
+          });
       },
     },
-    titleEl,
-    field('Reason', select),
+    h('h2', { id: titleId }, 'Confirm Unsubscription Information'),
+    summaryArea,
+    field(o.reasonRequired ? 'Reason for Unsubscription' : 'Reason for Unsubscription (optional)', select),
     field(`Details (required for Other, up to ${MAX_REASON_TEXT} characters)`, text),
     message,
     h(
       'p',
       { className: 'actions' },
-      confirm,
-      button('Back', () => dialog.close()),
+      ok,
+      button('Cancel', () => dialog.close()),
     ),
   );
   // A second click while the first is being sent joins it (see Attempt).
-  confirm.addEventListener('dblclick', (event) => event.preventDefault());
+  ok.addEventListener('dblclick', (event) => event.preventDefault());
   dialog.append(form);
-  return { dialog, open: () => dialog.showModal() };
+  const proceed = button(
+    o.proceedLabel,
+    () => {
+      const missing = o.missing();
+      if (missing) {
+        mount(status, h('p', { className: 'refusal', role: 'alert' }, missing));
+        return;
+      }
+      mount(status);
+      mount(summaryArea, o.summary());
+      dialog.showModal();
+    },
+    'primary',
+  );
+  return {
+    proceed,
+    status,
+    dialog,
+    /** The quote ran out: close the dialog, disable confirming, offer (and focus) a new quote. */
+    expired: () => {
+      proceed.disabled = true;
+      offerNewQuote({ code: 'QUOTE_EXPIRED' });
+    },
+  };
+}
+
+/** The dialog's summary: the instance and the money, then what else changes. */
+export function dialogSummary(instance: Instance, quote: Quote, more: [string, Child | Child[]][]) {
+  return summary(
+    [
+      ['Instance', named(`${instance.product} (${instance.edition})`, instance.instanceId)],
+      ['Refund type', refundType(quote.refundType)],
+      ['Refund amount', h('strong', {}, formatMoney(quote.refundAmount, quote.currency)), 'dialogAmount'],
+      ['Where it goes', moneyGoes(quote)],
+      ['When it arrives', h('span', {}, 'Within two business days, by ', timeInline(quote.dueBy))],
+      ...more,
+    ],
+    'dialog-summary',
+  );
 }

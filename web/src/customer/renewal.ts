@@ -1,51 +1,56 @@
-/** `#/renewal/<id>`: cancel paid renewals that have not started, from a chosen expiration time. */
-import { path, type Quote, type UnsubscribeOrder } from '../api.ts';
+/**
+ * `#/renewal/<id>` (Unsubscribe from Renewal): cancel paid renewals that have not taken
+ * effect. The screen quotes every allowed Updated Expiration Time once, shows the current
+ * and the updated expiration time with the refund of each choice and the lines of the one
+ * chosen, and the rules the customer confirms.
+ */
+import { type Instance, path, type Quote, type UnsubscribeOrder } from '../api.ts';
 import type { App } from '../app.ts';
-import { Attempt } from '../attempt.ts';
 import { h, mount, uid } from '../dom.ts';
 import { formatMoney } from '../money.ts';
-import { refusalOf } from '../refusals.ts';
-import { billingTime, localTime } from '../time.ts';
-import { button, checkbox, heading, link, refusalBox } from '../ui.ts';
-import { deadlineOf, expiry, quoteExpired, quoteLines, RULES_TEXT, reasonDialog } from './quote.ts';
+import { checkbox, heading, link, refusalBox, summary, timeOf } from '../ui.ts';
+import {
+  arrival,
+  confirmation,
+  deadlineOf,
+  dialogSummary,
+  expiry,
+  getInstance,
+  instanceHeader,
+  quoteLines,
+  RULES_TEXT,
+} from './quote.ts';
+
+const TITLE = 'Unsubscribe from Renewal';
+const BACK: [string, string] = ['Back to renewals', '#/renewals'];
+
+const quoteAt = (app: App, instanceId: string, updatedExpirationTime?: string) =>
+  app.api.post<Quote>(path`/instances/${instanceId}/refund-quotes`, {
+    kind: 'CANCEL_RENEWAL',
+    ...(updatedExpirationTime ? { updatedExpirationTime } : {}),
+  });
+
+const updatedTime = (q: Quote) => q.updatedExpirationTime ?? '';
 
 export async function showRenewal(app: App, instanceId: string): Promise<void> {
-  const main = app.show(
-    heading(`Cancel the renewal of ${instanceId}`),
-    h('p', { 'aria-live': 'polite' }, 'Getting a refund quote…'),
-  );
-  const title = () => heading(`Cancel the renewal of ${instanceId}`);
+  const screen = app.show(heading(TITLE), h('p', { 'aria-live': 'polite' }, 'Getting a refund quote…'));
   const requote = () => void showRenewal(app, instanceId);
+  let instance: Instance;
   let quotes: Quote[];
   let receivedAt: number;
   try {
-    const first = await app.api.post<Quote>(path`/instances/${instanceId}/refund-quotes`, {
-      kind: 'CANCEL_RENEWAL',
-    });
+    const [first, found] = await Promise.all([quoteAt(app, instanceId), getInstance(app, instanceId)]);
+    instance = found;
     const others = (first.allowedExpirationTimes ?? []).filter((t) => t !== first.updatedExpirationTime);
-    quotes = [
-      first,
-      ...(await Promise.all(
-        others.map((t) =>
-          app.api.post<Quote>(path`/instances/${instanceId}/refund-quotes`, {
-            kind: 'CANCEL_RENEWAL',
-            updatedExpirationTime: t,
-          }),
-        ),
-      )),
-    ].sort((a, b) => Date.parse(a.updatedExpirationTime ?? '') - Date.parse(b.updatedExpirationTime ?? ''));
+    quotes = [first, ...(await Promise.all(others.map((t) => quoteAt(app, instanceId, t))))].sort(
+      (a, b) => Date.parse(updatedTime(a)) - Date.parse(updatedTime(b)),
+    );
     receivedAt = Date.now();
   } catch (error) {
-    app.show(
-      title(),
-      refusalBox(app, error, [button('Get a new quote', requote), link('Back to renewals', '#/renewals')]),
-    );
+    app.render(screen, heading(TITLE), refusalBox(app, error, { retry: requote, requote, back: BACK }));
     return;
   }
-  const first = quotes[0] as Quote;
-  const attempt = new Attempt();
   const rules = checkbox(RULES_TEXT, 'rulesAndAmountConfirmed');
-  const status = h('div', { 'aria-live': 'polite' });
   const radios = quotes.map((q, i) => {
     const input = h('input', {
       type: 'radio',
@@ -54,93 +59,119 @@ export async function showRenewal(app: App, instanceId: string): Promise<void> {
       id: uid('r'),
       checked: i === quotes.length - 1,
     });
+    const cancelled = q.lines.length;
     return {
       quote: q,
       input,
       el: h(
         'div',
-        { className: 'check' },
+        { className: 'check choice' },
         input,
         h(
           'label',
           { htmlFor: input.id },
-          `Expire at ${localTime(q.updatedExpirationTime ?? '')} (${billingTime(q.updatedExpirationTime ?? '')}) — refund `,
-          h('strong', {}, formatMoney(q.refundAmount, q.currency)),
+          timeOf(updatedTime(q)),
+          h(
+            'span',
+            { className: 'choice-detail' },
+            `${cancelled} renewal${cancelled === 1 ? '' : 's'} cancelled, refund `,
+            h('strong', {}, formatMoney(q.refundAmount, q.currency)),
+          ),
         ),
       ),
     };
   });
-  const chosen = () => (radios.find((r) => r.input.checked) ?? radios[0])?.quote ?? first;
-  // The lines of the expiration time chosen, redrawn when the choice changes.
-  const lines = h('div', {}, quoteLines(chosen()));
-  for (const r of radios) r.input.addEventListener('change', () => mount(lines, quoteLines(chosen())));
+  const chosen = (): Quote => (radios.find((r) => r.input.checked) ?? radios[0])?.quote as Quote;
+  // The amount, arrival and lines of the time chosen, redrawn when the choice changes.
+  const details = h('div', {});
+  const drawDetails = () => {
+    const q = chosen();
+    mount(
+      details,
+      h(
+        'p',
+        { className: 'amount', dataset: { field: 'refundAmount' } },
+        formatMoney(q.refundAmount, q.currency),
+      ),
+      summary([
+        ['Vouchers (not refunded)', formatMoney(q.nonRefundableVoucherAmount, q.currency)],
+        ...arrival(q),
+      ]),
+      quoteLines(q, instance),
+    );
+  };
+  drawDetails();
+  for (const r of radios) r.input.addEventListener('change', drawDetails);
   // The quotes expire together: the page counts down to the first of them.
   const soonest = quotes.reduce((a, q) => (deadlineOf(q, receivedAt) < deadlineOf(a, receivedAt) ? q : a));
-  const { dialog, open } = reasonDialog(app, {
-    title: 'Confirm renewal cancellation',
-    confirmLabel: 'Confirm cancellation',
-    required: false,
-    onConfirm: (reason, done) => {
-      const quote = chosen();
-      const body = {
-        quoteId: quote.quoteId,
-        updatedExpirationTime: quote.updatedExpirationTime,
-        confirmations: { rulesAndAmountConfirmed: rules.box.checked },
-        ...(reason ? { reason } : {}),
-      };
-      attempt
-        .run(body, (key) =>
-          app.api.post<UnsubscribeOrder>(path`/instances/${instanceId}/renewal-cancellations`, body, key),
-        )
-        .then(
-          (order) => {
-            done();
-            location.hash = `#/orders/${encodeURIComponent(order.unsubscribeOrderId)}`;
-          },
-          (error: unknown) => {
-            if (refusalOf(error).requote) {
-              dialog.close();
-              mount(status, refusalBox(app, error, [button('Get a new quote', requote)]));
-              status.querySelector('button')?.focus();
-              done();
-            } else done(error);
-          },
-        );
-    },
+  const flow = confirmation(app, {
+    proceedLabel: 'Unsubscribe from Renewal',
+    reasonRequired: false,
+    missing: () => (rules.box.checked ? undefined : 'Please tick the confirmation first.'),
+    summary: () =>
+      dialogSummary(instance, chosen(), [
+        ['Current Expiration Time', instance.expiresAt ? timeOf(instance.expiresAt) : '—'],
+        ['Updated Expiration Time', timeOf(updatedTime(chosen()))],
+        ['Data', 'Nothing is deleted: the instance keeps running until the updated expiration time.'],
+      ]),
+    body: (reason) => ({
+      quoteId: chosen().quoteId,
+      updatedExpirationTime: chosen().updatedExpirationTime,
+      confirmations: { rulesAndAmountConfirmed: rules.box.checked },
+      ...(reason ? { reason } : {}),
+    }),
+    send: (body, key) =>
+      app.api.post<UnsubscribeOrder>(path`/instances/${instanceId}/renewal-cancellations`, body, key),
+    requote,
   });
-  const proceed = button(
-    'Cancel renewal',
-    () => {
-      if (!rules.box.checked) {
-        mount(status, h('p', { className: 'refusal', role: 'alert' }, 'Please tick the confirmation first.'));
-        return;
-      }
-      mount(status);
-      open();
-    },
-    'primary',
-  );
-  mount(
-    main,
-    title(),
+  app.render(
+    screen,
+    heading(TITLE),
+    instanceHeader(instance),
     h(
       'section',
-      { 'aria-labelledby': 'quote-h' },
+      { className: 'panel', 'aria-labelledby': 'rules-h' },
+      h('h2', { id: 'rules-h' }, 'Unsubscription Rules'),
+      h(
+        'ul',
+        {},
+        h(
+          'li',
+          {},
+          'Only renewals that have not taken effect are cancelled; the current period is not affected.',
+        ),
+        h(
+          'li',
+          {},
+          'Every renewal starting at or after the Updated Expiration Time is cancelled and its cash refunded in full; vouchers are not refunded.',
+        ),
+        h('li', {}, 'The instance keeps running, with its data, until the Updated Expiration Time.'),
+        h('li', {}, 'A renewal can be cancelled only before it starts.'),
+      ),
+    ),
+    h(
+      'section',
+      { className: 'panel', 'aria-labelledby': 'quote-h' },
       h('h2', { id: 'quote-h' }, 'Refund quote'),
+      summary([
+        [
+          'Current Expiration Time',
+          instance.expiresAt ? timeOf(instance.expiresAt) : '—',
+          'currentExpiration',
+        ],
+      ]),
       h(
         'fieldset',
         {},
-        h('legend', {}, 'Updated expiration time'),
+        h('legend', {}, 'Updated Expiration Time'),
         radios.map((r) => r.el),
       ),
-      lines,
-      expiry(app, soonest, deadlineOf(soonest, receivedAt), () =>
-        quoteExpired(app, dialog, proceed, status, requote),
-      ),
+      details,
+      expiry(app, soonest, deadlineOf(soonest, receivedAt), flow.expired),
       h('fieldset', {}, h('legend', {}, 'Confirmation'), rules.el),
     ),
-    status,
-    h('p', { className: 'actions' }, proceed, link('Back to renewals', '#/renewals')),
-    dialog,
+    flow.status,
+    h('p', { className: 'actions' }, flow.proceed, link(BACK[0], BACK[1])),
+    flow.dialog,
   );
 }
