@@ -680,4 +680,30 @@ describe('customer console in a browser', () => {
     expect(await page.$eval('tbody', (t) => t.textContent)).toContain('1 renewal');
     await expectAccessible('renewals tab across pages');
   });
+
+  it('shows the local clock in the header once it has been moved', async () => {
+    const clock = async (body?: unknown) => {
+      const answer = await fetch(`${runtime.url}/local/clock`, {
+        method: body ? 'POST' : 'GET',
+        ...(body ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+      });
+      expect(answer.status).toBe(200);
+      return (await answer.json()) as { now: string; moved: boolean };
+    };
+    await visit('#/resources', 'table');
+    expect(await page.$('header .clock')).toBeNull();
+    try {
+      const moved = await clock({ offset: 'P5D' });
+      await visit('#/renewals', 'table'); // every screen reads the clock again
+      await waitForText(page, 'header .clock', 'Local clock 5 days ahead');
+      const shown = await page.$eval('header .clock time', (t) => t.getAttribute('datetime') ?? '');
+      expect(Date.parse(shown) - Date.parse(moved.now)).toBeGreaterThanOrEqual(0);
+      expect(await page.$eval('header .clock time', (t) => t.textContent)).toMatch(/(UTC|GMT)/);
+      await expectAccessible('header with the moved clock');
+    } finally {
+      await clock({ reset: true });
+    }
+    await visit('#/resources', 'table');
+    await page.waitForFunction(() => document.querySelector('header .clock') === null);
+  });
 });

@@ -6,6 +6,7 @@
 import type { Api } from './api.ts';
 import type { Auth } from './auth.ts';
 import { type Child, h, mount } from './dom.ts';
+import { localTime } from './time.ts';
 import { button, heading } from './ui.ts';
 
 export interface App {
@@ -24,6 +25,33 @@ export interface App {
   render(screen: HTMLElement, ...children: (Child | Child[])[]): void;
   /** Keeps a timer (interval or timeout) of the screen on show; cleared when it changes. */
   keepTimer(id: number): void;
+  /** The service's time as far as the page knows: its own clock, plus the local clock's lead. */
+  now(): number;
+}
+
+/** The local runtime's clock (`GET /local/clock`), moved ahead of the real time or not. */
+export interface LocalClock {
+  now: string;
+  moved: boolean;
+  offset: string;
+  offsetMs: number;
+}
+
+export interface AppOptions {
+  /** Reads the local runtime's clock; only given when the page runs on the local runtime. */
+  localClock?: () => Promise<LocalClock>;
+}
+
+/** `432000000` → "5 days", `93600000` → "1 day 2 hours" (to the minute). */
+export function leadInWords(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  const parts: [number, string][] = [
+    [Math.floor(minutes / 1440), 'day'],
+    [Math.floor((minutes % 1440) / 60), 'hour'],
+    [minutes % 60, 'minute'],
+  ];
+  const words = parts.filter(([n]) => n > 0).map(([n, unit]) => `${n} ${unit}${n === 1 ? '' : 's'}`);
+  return words.length > 0 ? words.join(' ') : 'less than a minute';
 }
 
 /** A screen, given the `:name` segments of its route (`orders/:id` → `{id}`). */
@@ -63,8 +91,15 @@ export function match(
   return undefined;
 }
 
-export function createApp(root: HTMLElement, api: Api, auth: Auth, routes: Routes): { route(): void } {
+export function createApp(
+  root: HTMLElement,
+  api: Api,
+  auth: Auth,
+  routes: Routes,
+  options: AppOptions = {},
+): { route(): void } {
   let timers: number[] = [];
+  let lead = 0;
   const app: App = {
     api,
     auth,
@@ -84,7 +119,27 @@ export function createApp(root: HTMLElement, api: Api, auth: Auth, routes: Route
     keepTimer(id) {
       timers.push(id);
     },
+    now: () => Date.now() + lead,
   };
+
+  /** Shows the local clock in the header when it has been moved (read again on every screen). */
+  async function showClock(): Promise<void> {
+    const slot = root.querySelector('header .clock-slot');
+    if (!options.localClock || !slot) return;
+    const clock = await options.localClock().catch(() => undefined);
+    lead = clock?.moved ? clock.offsetMs : 0;
+    mount(
+      slot,
+      clock?.moved
+        ? h(
+            'span',
+            { className: 'clock', role: 'status' },
+            `Local clock ${leadInWords(clock.offsetMs)} ahead: `,
+            h('time', { dateTime: clock.now }, localTime(clock.now)),
+          )
+        : null,
+    );
+  }
 
   function renderShell(): void {
     const account = auth.account();
@@ -106,6 +161,7 @@ export function createApp(root: HTMLElement, api: Api, auth: Auth, routes: Route
         'header',
         {},
         h('p', { className: 'brand' }, 'Refund console'),
+        h('span', { className: 'clock-slot' }),
         account
           ? h(
               'nav',
@@ -141,6 +197,7 @@ export function createApp(root: HTMLElement, api: Api, auth: Auth, routes: Route
       return;
     }
     if (!root.querySelector('header nav')) renderShell();
+    void showClock();
     const found = match(routes.screens, location.hash) ?? match(routes.screens, `#/${routes.home}`);
     // The header link of the part of the console on show says so.
     const section = location.hash.replace(/^#\/?/, '').split('/')[0] || routes.home;

@@ -8,7 +8,7 @@
  */
 import type { ConsoleConfig } from '../hosting.ts';
 import { createApi } from './api.ts';
-import { createApp, type Routes } from './app.ts';
+import { createApp, type LocalClock, type Routes } from './app.ts';
 import { loadAuth } from './auth.ts';
 import { showBalance } from './customer/balance.ts';
 import { showList } from './customer/instances.ts';
@@ -41,7 +41,9 @@ async function start(): Promise<void> {
   const config = (await (await fetch('config.json')).json()) as ConsoleConfig;
   const auth = await loadAuth(config);
   const api = createApi(config.apiUrl, () => auth.token());
-  const { route } = createApp(root, api, auth, CUSTOMER);
+  // The local runtime's movable clock, shown in the header when moved; never asked in the cloud.
+  const localClock = config.auth.kind === 'local' ? () => api.get<LocalClock>('/local/clock') : undefined;
+  const { route } = createApp(root, api, auth, CUSTOMER, { localClock });
   window.addEventListener('hashchange', route);
   route();
   document.body.dataset.ready = 'true';

@@ -25,8 +25,10 @@ const billingDate = new Intl.DateTimeFormat(undefined, {
 
 /** In the customer's time zone, with the zone's name. */
 export const localTime = (iso: string): string => local.format(new Date(iso));
-/** In the billing time zone. */
-export const billingTime = (iso: string): string => `${billing.format(new Date(iso))} UTC+8`;
+/** In the billing time zone: "Dec 8, 2026, 12:00 AM (UTC+8)". */
+export const billingTime = (iso: string): string => `${billing.format(new Date(iso))} (UTC+8)`;
+/** In the billing time zone, for inside brackets: "Dec 8, 2026, 12:00 AM UTC+8". */
+export const billingTimeBare = (iso: string): string => `${billing.format(new Date(iso))} UTC+8`;
 /** A period as calendar days in the billing time zone: "Mar 2, 2026 – Mar 2, 2027 (UTC+8)". */
 export const billingPeriod = (from: string, to: string): string =>
   `${billingDate.format(new Date(from))} – ${billingDate.format(new Date(to))} (UTC+8)`;

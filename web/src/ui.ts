@@ -6,7 +6,7 @@
 import type { App } from './app.ts';
 import { type Child, h, uid } from './dom.ts';
 import { refusalOf } from './refusals.ts';
-import { billingTime, inBillingZone, localTime } from './time.ts';
+import { billingTime, billingTimeBare, inBillingZone, localTime } from './time.ts';
 
 /** The screen's heading; focusable, so showing a screen can move focus to it. */
 export function heading(text: string): HTMLHeadingElement {
@@ -103,7 +103,7 @@ export const timeInline = (iso: string): HTMLElement =>
     'time',
     { dateTime: iso },
     localTime(iso),
-    inBillingZone(iso) ? null : h('small', {}, ` (${billingTime(iso)})`),
+    inBillingZone(iso) ? null : h('small', {}, ` (${billingTimeBare(iso)})`),
   );
 
 /** What a screen can offer after a refusal; the refusal's own next step picks among them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { match, type Screen } from '../../../web/src/app.ts';
+import { leadInWords, match, type Screen } from '../../../web/src/app.ts';
 
 const screen = (name: string): Screen => Object.assign(() => {}, { screenName: name });
 const screens = {
@@ -26,5 +26,14 @@ describe('console routes', () => {
     expect(found('#/orders/a/b')).toBeUndefined();
     expect(found('#/orders/%E0%A4%A')).toBeUndefined();
     expect(found('')).toBeUndefined();
+  });
+});
+
+describe('the local clock in the header', () => {
+  it('says how far ahead it runs, in words', () => {
+    expect(leadInWords(5 * 86_400_000)).toBe('5 days');
+    expect(leadInWords(86_400_000 + 2 * 3_600_000 + 60_000)).toBe('1 day 2 hours 1 minute');
+    expect(leadInWords(16 * 60_000)).toBe('16 minutes');
+    expect(leadInWords(500)).toBe('less than a minute');
   });
 });

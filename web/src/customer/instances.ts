@@ -155,7 +155,7 @@ export async function showList(app: App, tab: Tab): Promise<void> {
       limit: PAGE_SIZE,
       nextToken: tokens[tokens.length - 1],
     });
-    const now = Date.now();
+    const now = app.now();
     const rows =
       tab === 'resources'
         ? page.items.map((i) => [
