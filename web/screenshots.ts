@@ -52,9 +52,11 @@ try {
   await shoot(page, '2-instances');
   await go(page, '#/unsubscribe/demo-fresh', '[data-field=refundType]');
   await shoot(page, '3-unsubscribe-quote', true);
+  await page.setViewport({ width: 1100, height: 940 });
   await confirmUnsubscribe(page, 'demo-fresh');
+  await shoot(page, '4-confirmation-dialog'); // no reason chosen for the customer
+  await page.setViewport({ width: 1100, height: 800 });
   await page.select('dialog select', 'NO_LONGER_NEEDED');
-  await shoot(page, '4-confirmation-dialog');
   await page.click('dialog button[type=submit]');
   await page.waitForFunction(() => location.hash.startsWith('#/orders/'));
   await waitForText(page, '[data-field=status]', 'Refunded');
@@ -81,13 +83,15 @@ try {
   await go(page, '#/balance', 'table');
   await shoot(page, '9-balance');
 
-  await page.setViewport({ width: 390, height: 844, deviceScaleFactor: 2 });
+  await page.setViewport({ width: 390, height: 844 });
   await go(page, '#/resources', 'table');
   await shoot(page, '10-instances-390', true);
+  await go(page, '#/unsubscribe/demo-renewing', '[data-field=refundType]');
+  await shoot(page, '11-unsubscribe-quote-390', true);
   await go(page, '#/orders', 'table');
   await page.click('tbody tr:first-child a');
   await waitForText(page, '[data-field=status]', 'Refunded');
-  await shoot(page, '11-order-details-390', true);
+  await shoot(page, '12-order-details-390', true);
 } finally {
   await browser.close();
   await runtime.stop();
