@@ -10,7 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
-import { type Bundle, cdkBundle, DEFAULT_ESBUILD_OPTIONS } from './support/cdk-bundle.ts';
+import {
+  type Bundle,
+  cdkBundle,
+  DEFAULT_ESBUILD_OPTIONS,
+  functionEsbuildOptions,
+} from './support/cdk-bundle.ts';
 import { kib, ratio } from './support/stats.ts';
 
 export const BUNDLE_RATIO_TARGET = 1.25;
@@ -75,7 +80,14 @@ export async function buildBundles(options?: Parameters<typeof cdkBundle>[2]): P
   try {
     const names = Object.keys(FUNCTIONS) as ServiceFunctionName[];
     const built = await Promise.all(
-      names.map((name) => cdkBundle({ entry: FUNCTIONS[name].entry }, join(dir, name), options)),
+      names.map((name) =>
+        cdkBundle(
+          { entry: FUNCTIONS[name].entry },
+          join(dir, name),
+          // A Stripe synth aliases nothing per function; a simulator one does (functionEsbuildOptions).
+          options ?? functionEsbuildOptions(FUNCTIONS[name]),
+        ),
+      ),
     );
     const sets = Object.keys(BARE_SOURCES) as ClientSet[];
     const bare = await Promise.all(

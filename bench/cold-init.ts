@@ -54,6 +54,8 @@ export function lambdaEnv(
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: 'RefundService',
     TABLE_NAME: 'RefundService-Table',
+    // The reads function's page-token secret (read on the first paged request, not at import).
+    PAGE_TOKEN_SECRET_NAME: 'RefundService-PageTokens',
     // Read only by the event publisher (which has no TABLE_NAME in the stack; a spare one is harmless).
     EVENT_BUS_NAME: 'RefundService-Events',
   };

@@ -2,7 +2,9 @@
 
 import { keys } from '#adapters/dynamo/keys.ts';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
+import { pageTokenKeys } from '#adapters/page-token-secret.ts';
 import { httpFunction } from '#http/handler.ts';
+import type { KeyringSource } from '#http/page-token-keys.ts';
 import { decodeNextToken, encodeNextToken } from '#http/pagination.ts';
 import { callerAccount } from '#http/request.ts';
 import type { LedgerReader } from '#ports/ledger.ts';
@@ -15,7 +17,7 @@ import {
 } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
 import { serviceClock } from '#shared/clock.ts';
-import { readConfig } from '#shared/config.ts';
+import { readConfig, readPageTokenConfig } from '#shared/config.ts';
 import { notFound } from '#shared/errors.ts';
 import { presentBalance, presentInstance, presentUnsubscribeOrder } from '#shared/present.ts';
 import { apiStores, tableRef } from '#shared/wiring.ts';
@@ -25,7 +27,16 @@ export interface ReadDeps {
   instances: InstanceStore;
   unsubscribeOrders: UnsubscribeOrderStore;
   ledger: LedgerReader;
+  /** The keys that sign and verify `nextToken` values. */
+  pageTokens: KeyringSource;
 }
+
+/** The positions a list can continue from: the sort key of an instance, of an unsubscribe order. */
+const ID = '[A-Za-z0-9._-]{1,128}';
+const INSTANCE_CURSOR = new RegExp(`^${keys.instancePrefix}${ID}$`);
+const UNSUBSCRIBE_ORDER_CURSOR = new RegExp(`^${keys.unsubscribeOrderPrefix}uo-${ID}$`);
+const isInstanceCursor = (after: string) => INSTANCE_CURSOR.test(after);
+const isUnsubscribeOrderCursor = (after: string) => UNSUBSCRIBE_ORDER_CURSOR.test(after);
 
 export function createHandler(deps: ReadDeps, clock: () => number = serviceClock.now) {
   return httpFunction(
@@ -33,7 +44,14 @@ export function createHandler(deps: ReadDeps, clock: () => number = serviceClock
       'GET /instances': async (request) => {
         const accountId = callerAccount(request);
         const { nextToken, pendingRenewal, ...query } = parseOrThrow(listInstancesQuerySchema, request.query);
-        const cursor = decodeNextToken(nextToken, accountId, request.query, keys.instancePrefix);
+        const scope = { list: 'instances', accountId, query: request.query } as const;
+        const cursor = await decodeNextToken(
+          nextToken,
+          scope,
+          deps.pageTokens,
+          request.now,
+          isInstanceCursor,
+        );
         const page = await deps.instances.list(accountId, {
           ...query,
           ...(pendingRenewal === undefined
@@ -45,7 +63,7 @@ export function createHandler(deps: ReadDeps, clock: () => number = serviceClock
           statusCode: 200,
           json: {
             items: page.items.map(presentInstance),
-            nextToken: encodeNextToken(page.cursor, accountId, request.query),
+            nextToken: await encodeNextToken(page.cursor, scope, deps.pageTokens, request.now),
           },
         };
       },
@@ -58,13 +76,20 @@ export function createHandler(deps: ReadDeps, clock: () => number = serviceClock
       'GET /unsubscribe-orders': async (request) => {
         const accountId = callerAccount(request);
         const { nextToken, ...query } = parseOrThrow(listUnsubscribeOrdersQuerySchema, request.query);
-        const cursor = decodeNextToken(nextToken, accountId, request.query, keys.unsubscribeOrderPrefix);
+        const scope = { list: 'unsubscribe-orders', accountId, query: request.query } as const;
+        const cursor = await decodeNextToken(
+          nextToken,
+          scope,
+          deps.pageTokens,
+          request.now,
+          isUnsubscribeOrderCursor,
+        );
         const page = await deps.unsubscribeOrders.list(accountId, { ...query, cursor });
         return {
           statusCode: 200,
           json: {
             items: page.items.map(presentUnsubscribeOrder),
-            nextToken: encodeNextToken(page.cursor, accountId, request.query),
+            nextToken: await encodeNextToken(page.cursor, scope, deps.pageTokens, request.now),
           },
         };
       },
@@ -84,4 +109,8 @@ export function createHandler(deps: ReadDeps, clock: () => number = serviceClock
 }
 
 const table = tableRef(readConfig());
-export const handler = createHandler({ ...apiStores(table), ledger: new DynamoLedger(table) });
+export const handler = createHandler({
+  ...apiStores(table),
+  ledger: new DynamoLedger(table),
+  pageTokens: pageTokenKeys(readPageTokenConfig()),
+});

@@ -9,6 +9,7 @@
  * Plain functions rather than a zod schema: the settings are a dozen strings, and building
  * and compiling their schema was ~90 zod objects at every cold start (docs/performance.md).
  */
+import { type Keyring, KeyringError, parseKeyring } from '#http/page-token-keys.ts';
 import { dayOfDate } from '#policy/time.ts';
 
 /**
@@ -209,4 +210,37 @@ export function requireQueueUrl(config: Config): string {
 export function requirePurgeQueueUrl(config: Config): string {
   if (!config.purgeQueueUrl) throw new ConfigError(['PURGE_QUEUE_URL is missing']);
   return config.purgeQueueUrl;
+}
+
+/** Where the keys that sign `nextToken` values come from (`#http/page-token-keys.ts`). */
+export type PageTokenConfig = { secretName: string } | { keys: Keyring };
+
+/** The keyring's JSON text itself; a problem never quotes it (it is a secret). */
+const keyringText: Check<Keyring> = (value) => {
+  try {
+    return ok(parseKeyring(value));
+  } catch (error) {
+    return bad(
+      error instanceof KeyringError ? error.message.replace(/^page-token keyring /, '') : 'is invalid',
+      '…',
+    );
+  }
+};
+
+const PAGE_TOKEN_SETTINGS = {
+  /** Name or ARN of the Secrets Manager secret holding the keyring (the cloud). */
+  PAGE_TOKEN_SECRET_NAME: optional(nonEmpty),
+  /** The keyring itself (local runtime and tests). */
+  PAGE_TOKEN_KEYS: optional(keyringText),
+};
+
+/**
+ * The list functions' page-token keys: the secret's name (read lazily by the function) or
+ * the keyring itself; one of the two is required, at cold start.
+ */
+export function readPageTokenConfig(env: NodeJS.ProcessEnv = process.env): PageTokenConfig {
+  const settings = readAll(PAGE_TOKEN_SETTINGS, env);
+  if (settings.PAGE_TOKEN_KEYS) return { keys: settings.PAGE_TOKEN_KEYS };
+  if (settings.PAGE_TOKEN_SECRET_NAME) return { secretName: settings.PAGE_TOKEN_SECRET_NAME };
+  throw new ConfigError(['PAGE_TOKEN_SECRET_NAME (or PAGE_TOKEN_KEYS) is missing']);
 }

@@ -12,15 +12,16 @@ import { type BuildOptions, build } from 'esbuild';
 import {
   bundleAliases,
   ESM_REQUIRE_BANNER,
+  type FunctionDef,
   NODE_TARGET,
   type PaymentProviderName,
 } from '#infra/cdk/functions.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
-const aliases = (provider: PaymentProviderName) =>
+const aliases = (provider: PaymentProviderName, def: Pick<FunctionDef, 'pageTokens'> = {}) =>
   Object.fromEntries(
-    Object.entries(bundleAliases(provider)).map(([from, to]) => [from, resolve(REPO_ROOT, to)]),
+    Object.entries(bundleAliases(provider, def)).map(([from, to]) => [from, resolve(REPO_ROOT, to)]),
   );
 
 /**
@@ -43,6 +44,15 @@ export const CDK_ESBUILD_OPTIONS = {
 
 /** The same in a `-c paymentProvider=stripe` synth: the provider functions carry the Stripe SDK. */
 export const STRIPE_ESBUILD_OPTIONS = { ...CDK_ESBUILD_OPTIONS, alias: aliases('stripe') } as const;
+
+/**
+ * The options of one function's bundle in a default (simulator) synth, exactly as the stack
+ * builds it: the list function keeps the Secrets Manager client (its page-token keys).
+ */
+export const functionEsbuildOptions = (def: Pick<FunctionDef, 'pageTokens'>): BuildOptions => ({
+  ...CDK_ESBUILD_OPTIONS,
+  alias: aliases('simulator', def),
+});
 
 /** CDK's bundling without our aliases: how a function is bundled the default way (the floor's baseline). */
 export const DEFAULT_ESBUILD_OPTIONS = { ...CDK_ESBUILD_OPTIONS, alias: {} } as const satisfies BuildOptions;

@@ -28,6 +28,11 @@ export interface FunctionDef {
   sendsPurgeWork?: boolean;
   /** Talks to the payment provider: PAYMENT_PROVIDER, STRIPE_SECRET_NAME and read on that one secret. */
   provider?: boolean;
+  /**
+   * Signs and verifies `nextToken` values: PAGE_TOKEN_SECRET_NAME and read on the page-token
+   * secret; its bundle keeps the Secrets Manager client (loaded on the first paged request).
+   */
+  pageTokens?: boolean;
   /** Puts domain events on the event bus (sets EVENT_BUS_NAME + events:PutEvents on that bus). */
   publishesEvents?: boolean;
   timeoutSeconds: number;
@@ -78,6 +83,7 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     table: 'read',
     indexes: [],
     sendsRefunds: false,
+    pageTokens: true,
   },
   ingest: {
     ...http,
@@ -205,15 +211,25 @@ export type PaymentProviderName = 'simulator' | 'stripe';
 /** What the Stripe adapter alone needs: left out of a simulator deployment's bundles. */
 export const STRIPE_ONLY_MODULES = ['stripe', '@aws-sdk/client-secrets-manager'] as const;
 
+/** The Secrets Manager client: Stripe's credentials, and the page-token keyring of the list function. */
+const SECRETS_MANAGER_MODULE = '@aws-sdk/client-secrets-manager';
+
 /**
  * Every esbuild alias of the bundles of a deployment settling with `provider`: the common
  * ones (node:http, credentials), and for the simulator the Stripe-only modules → a stand-in
  * that fails loudly at cold start if ever constructed (stripe-absent.cjs), so those bundles
  * do not carry what they can never use (the provider is chosen at synth, with PAYMENT_PROVIDER).
  */
-export function bundleAliases(provider: PaymentProviderName): Record<string, string> {
+export function bundleAliases(
+  provider: PaymentProviderName,
+  def: Pick<FunctionDef, 'pageTokens'> = {},
+): Record<string, string> {
   if (provider === 'stripe') return { ...COMMON_ALIASES };
-  const absent = Object.fromEntries(STRIPE_ONLY_MODULES.map((m) => [m, 'infra/cdk/stripe-absent.cjs']));
+  // A function that reads its page-token secret keeps the Secrets Manager client.
+  const kept: readonly string[] = def.pageTokens ? [SECRETS_MANAGER_MODULE] : [];
+  const absent = Object.fromEntries(
+    STRIPE_ONLY_MODULES.filter((m) => !kept.includes(m)).map((m) => [m, 'infra/cdk/stripe-absent.cjs']),
+  );
   return { ...COMMON_ALIASES, ...absent };
 }
 

@@ -175,6 +175,8 @@ export class RefundStack extends Stack {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly alarmTopic: Topic;
+  /** The HMAC keys of `nextToken` values, read by the list function. */
+  readonly pageTokenSecret: Secret;
   readonly console: ConsoleHosting;
   readonly events: DomainEvents;
 
@@ -249,6 +251,24 @@ export class RefundStack extends Stack {
     // ---- Functions ---------------------------------------------------------------------
     // Stripe's API key and webhook signing secret: JSON {"apiKey", "webhookSecret"}, created outside the stack.
     const stripeSecret = Secret.fromSecretNameV2(this, 'StripeSecret', settings.stripeSecretName);
+    // The keys that sign nextToken values (shared/http/page-token-keys.ts): a generated signing
+    // key `{"id": "k1", "secret": …}`; rotated by hand (docs/operations.md), with `previous` keys.
+    this.pageTokenSecret = new Secret(this, 'PageTokenKeys', {
+      description: 'Refund service: HMAC keys of list nextToken values ({"id", "secret", "previous"?})',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ id: 'k1' }),
+        generateStringKey: 'secret',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      // Tokens live a day: a new stack's key replaces them without loss.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(this.pageTokenSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The keyring is rotated by adding a key and retiring the previous one after the tokens it signed expire (docs/operations.md); a rotation Lambda would replace the whole value and cut off tokens already issued',
+    });
     const functions = {} as Record<ServiceFunctionName, ServiceFunction>;
     for (const [name, def] of Object.entries(FUNCTIONS) as [
       ServiceFunctionName,
@@ -261,8 +281,14 @@ export class RefundStack extends Stack {
         memorySize: def.memoryMb,
         environment: settings.holidays ? { HOLIDAYS: settings.holidays } : {},
         paymentProvider: settings.paymentProvider,
+        pageTokens: def.pageTokens,
       });
       if (def.table !== 'stream') bindTable(fn, this.table, def.table, def.indexes);
+      if (def.pageTokens) {
+        // Read on the first paged request and every few minutes after (never logged).
+        fn.addEnvironment('PAGE_TOKEN_SECRET_NAME', this.pageTokenSecret.secretArn);
+        this.pageTokenSecret.grantRead(fn.role);
+      }
       if (def.sendsRefunds) bindRefundQueueSender(fn, this.refundQueue);
       if (def.sendsPurgeWork) bindPurgeWorkSender(fn, this.purgeQueue);
       if (def.provider) {

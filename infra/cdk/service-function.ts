@@ -46,6 +46,8 @@ export interface ServiceFunctionProps extends Pick<FunctionDef, 'entry' | 'descr
   environment?: Record<string, string>;
   /** The deployment's provider: a simulator deployment's bundles carry no Stripe SDK (bundleAliases). */
   paymentProvider: PaymentProviderName;
+  /** Whether the function reads the page-token secret (its bundle keeps the Secrets Manager client). */
+  pageTokens?: boolean;
 }
 
 export class ServiceFunction extends Construct {
@@ -104,10 +106,9 @@ export class ServiceFunction extends Construct {
         // credentials from the environment only (~20 ms, ~135 KiB), and no Stripe SDK in a
         // simulator deployment. Measured by `npm run bench` (docs/performance.md).
         esbuildArgs: Object.fromEntries(
-          Object.entries(bundleAliases(props.paymentProvider)).map(([from, to]) => [
-            `--alias:${from}`,
-            join(REPO_ROOT, to),
-          ]),
+          Object.entries(bundleAliases(props.paymentProvider, { pageTokens: props.pageTokens })).map(
+            ([from, to]) => [`--alias:${from}`, join(REPO_ROOT, to)],
+          ),
         ),
       },
     });

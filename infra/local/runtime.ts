@@ -7,6 +7,7 @@
  * cold start (as a warm Lambda container would), so a process starts one runtime, once.
  */
 
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -175,8 +176,13 @@ function handlerEnv(o: {
     POWERTOOLS_METRICS_NAMESPACE: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'RefundServiceLocal',
     // No EMF metric lines on the console locally unless asked for.
     POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    // The keys of nextToken values: yours, or one made for this process (tokens end with it).
+    PAGE_TOKEN_KEYS: process.env.PAGE_TOKEN_KEYS ?? LOCAL_PAGE_TOKEN_KEYS,
   };
 }
+
+/** A page-token keyring for this run of the local runtime: a fresh random key, never written anywhere. */
+const LOCAL_PAGE_TOKEN_KEYS = JSON.stringify({ id: 'local', secret: randomBytes(32).toString('base64url') });
 
 /** Sets `values` in process.env and returns a function that puts the previous values back. */
 function setEnv(values: Record<string, string | undefined>): () => void {

@@ -190,7 +190,8 @@ const pathParameters = (path: string) =>
   }));
 
 const QUERY_DESCRIPTIONS: Record<string, string> = {
-  nextToken: 'Opaque; from the previous page, valid only for the same caller and query',
+  nextToken:
+    'Opaque and signed; from the previous page, valid for 24 hours and only for the same caller and query (anything else is 400 VALIDATION_FAILED)',
   orderTimeFrom:
     'With orderTimeTo: an instance matches when any of its orders was paid in [orderTimeFrom, orderTimeTo)',
   pendingRenewal:

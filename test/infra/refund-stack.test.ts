@@ -295,8 +295,10 @@ describe('payment provider (Stripe)', () => {
 
   it('grants read on that one secret only, to those functions only', () => {
     for (const name of NAMES) {
-      const secrets = statementsOf(name).filter((s) =>
-        asArray<string>(s.Action).some((a) => a.startsWith('secretsmanager:')),
+      const secrets = statementsOf(name).filter(
+        (s) =>
+          asArray<string>(s.Action).some((a) => a.startsWith('secretsmanager:')) &&
+          secretArn(s).includes('StripeCredentialsName'),
       );
       if (!FUNCTIONS[name].provider) {
         expect(secrets, name).toEqual([]);
@@ -319,7 +321,20 @@ describe('payment provider (Stripe)', () => {
     return join(app.outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
   };
 
-  it('a simulator synth bundles no Stripe SDK and no Secrets Manager client (bundleAliases)', () => {
+  it('a simulator synth bundles no Stripe SDK, and the Secrets Manager client only where the page-token keys are read (bundleAliases)', () => {
+    expect(bundleAliases('simulator', { pageTokens: true })).toEqual({
+      ...COMMON_ALIASES,
+      stripe: 'infra/cdk/stripe-absent.cjs',
+    });
+    const reads = readFileSync(bundleOf('reads'), 'utf8');
+    expect(reads).not.toContain('api.stripe.com');
+    expect(reads).toContain('secretsmanager.');
+    for (const name of NAMES.filter((n) => !FUNCTIONS[n].pageTokens)) {
+      expect(readFileSync(bundleOf(name), 'utf8'), name).not.toContain('secretsmanager.');
+    }
+  });
+
+  it('a simulator synth bundles no Stripe SDK and no Secrets Manager client in the provider functions', () => {
     expect(bundleAliases('simulator')).toMatchObject({
       stripe: 'infra/cdk/stripe-absent.cjs',
       '@aws-sdk/client-secrets-manager': 'infra/cdk/stripe-absent.cjs',
@@ -942,6 +957,44 @@ describe('outputs and settings', () => {
   ])('rejects bad context %j at synth', (context, message) => {
     // Settings are read before any function is bundled, so this is cheap.
     expect(() => createApp(new App({ context: { ...CDK_CONTEXT, ...context } }))).toThrow(message);
+  });
+});
+
+describe('page-token keys', () => {
+  const PAGE_TOKEN_FUNCTIONS = NAMES.filter((name) => FUNCTIONS[name].pageTokens);
+  const secretId = () => logicalId(stack.pageTokenSecret);
+
+  it('are a secret of the stack with a generated signing key {"id": "k1", "secret"}', () => {
+    const secret = resources[secretId()];
+    expect(secret?.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret?.Properties.GenerateSecretString).toMatchObject({
+      SecretStringTemplate: JSON.stringify({ id: 'k1' }),
+      GenerateStringKey: 'secret',
+      PasswordLength: 64,
+      ExcludePunctuation: true,
+    });
+    expect(secret?.Properties.SecretString).toBeUndefined();
+  });
+
+  it('only the list function gets PAGE_TOKEN_SECRET_NAME and read on that secret, and nothing else does', () => {
+    expect(PAGE_TOKEN_FUNCTIONS).toEqual(['reads']);
+    for (const name of NAMES) {
+      const variables = resources[fnId(name)]?.Properties.Environment.Variables as Json;
+      const grants = statementsOf(name).filter((s) => JSON.stringify(s.Resource).includes(secretId()));
+      if (!FUNCTIONS[name].pageTokens) {
+        expect(variables.PAGE_TOKEN_SECRET_NAME, name).toBeUndefined();
+        expect(grants, name).toEqual([]);
+        continue;
+      }
+      expect(variables.PAGE_TOKEN_SECRET_NAME, name).toEqual({ Ref: secretId() });
+      expect(variables.PAGE_TOKEN_KEYS, name).toBeUndefined();
+      expect(grants, name).toHaveLength(1);
+      const [grant] = grants as [Json];
+      expect(new Set(asArray(grant.Action))).toEqual(
+        new Set(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']),
+      );
+      expect(grant.Resource).toEqual({ Ref: secretId() });
+    }
   });
 });
 

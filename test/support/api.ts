@@ -3,7 +3,7 @@
  * API Gateway v2 events the local runtime builds. Each harness has its own table and
  * queues, and a clock the test controls.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
@@ -11,6 +11,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
 import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
+import { type Keyring, type KeyringSource, parseKeyring } from '#http/page-token-keys.ts';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
 import { jwtAuthorizer, matchRoute, toApiEvent } from '#infra/local/api-event.ts';
 import { createQueues, createTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/emulators.ts';
@@ -84,7 +85,12 @@ export function handlerEnvironment(config: Config): void {
   process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamoEndpoint');
   process.env.AWS_ENDPOINT_URL_SQS = inject('sqsEndpoint');
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  // The read function's page-token keys (the harness hands its handler its own keyring).
+  process.env.PAGE_TOKEN_KEYS ??= JSON.stringify(newPageTokenKey('env'));
 }
+
+/** A page-token key as a keyring's JSON holds it: `{id, secret}` with a fresh random secret. */
+export const newPageTokenKey = (id: string) => ({ id, secret: randomBytes(32).toString('base64url') });
 
 export interface HarnessOptions {
   /** Replaces the SQS refund queue (e.g. one that fails). */
@@ -108,6 +114,10 @@ export async function apiHarness(options: HarnessOptions = {}) {
     retryBaseSeconds: 1,
   };
   handlerEnvironment(config);
+
+  // The keyring of nextToken values; a test can rotate it (setPageTokenKeys).
+  let pageTokenKeyring: Keyring = parseKeyring(JSON.stringify(newPageTokenKey('k1')));
+  const pageTokens: KeyringSource = { keyring: async () => pageTokenKeyring };
 
   const table = tableRef(config, dynamo);
   const stores = apiStores(table);
@@ -140,7 +150,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     quote: quote.createHandler(quoteDeps, clock),
     unsubscribe: unsubscribe.createHandler(execution, clock),
     'cancel-renewal': cancelRenewal.createHandler(execution, clock),
-    reads: reads.createHandler({ ...stores, ledger: new DynamoLedger(table) }, clock),
+    reads: reads.createHandler({ ...stores, ledger: new DynamoLedger(table), pageTokens }, clock),
     ingest: ingest.createHandler(stores, clock),
     'stripe-webhook': stripeWebhook.handler,
   } as const;
@@ -200,6 +210,10 @@ export async function apiHarness(options: HarnessOptions = {}) {
 
   return {
     call,
+    /** Replaces the keyring of nextToken values with this keyring JSON (`{id, secret, previous?}`). */
+    setPageTokenKeys: (json: unknown) => {
+      pageTokenKeyring = parseKeyring(JSON.stringify(json));
+    },
     config,
     queues,
     sqs,
