@@ -217,6 +217,14 @@ describe('customer console in a browser', () => {
     expect(text).toContain('$999.00 to your original payment method');
     expect(text).toContain('credited to your account balance instead');
     expect(await page.$('[role=timer]')).not.toBeNull();
+    // How is this calculated? Closed until opened, then the rule, the amount and the policy version.
+    expect(await page.$eval('details.explain', (d) => (d as HTMLDetailsElement).open)).toBe(false);
+    await page.click('details.explain summary');
+    const explained = await page.$eval('details.explain', (d) => d.textContent ?? '');
+    expect(explained).toContain('How is this calculated?');
+    expect(explained).toContain('Full refund: the whole $999.00 paid in cash.');
+    expect(explained).toContain('$100.00 paid by voucher is not refundable.');
+    expect(explained).toContain('Rules: security-center/international, version 1.');
     await expectPlainWords('unsubscribe quote');
     await expectZonedTimes('unsubscribe quote');
     await expectAccessible('unsubscribe quote');
@@ -294,6 +302,11 @@ describe('customer console in a browser', () => {
       'Processing',
       'Refunded',
     ]);
+    // The order keeps its quote's explanation, with the deadlines fixed at confirmation.
+    const orderExplained = await page.$eval('details.explain', (d) => d.textContent ?? '');
+    expect(orderExplained).toContain('Full refund: the whole $999.00 paid in cash.');
+    expect(orderExplained).toMatch(/Due by .* \(UTC\+8\): the end of the 2 business days after /);
+    expect(orderExplained).toContain('Configuration data is kept until');
     await expectPlainWords('order details');
     await expectZonedTimes('order details');
     await expectAccessible('order details');

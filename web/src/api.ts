@@ -3,6 +3,8 @@
  * A refusal is an ApiError with the SPEC 4.4 code; no answer at all is a NetworkError.
  */
 
+import type { Derivation } from './explain.ts';
+
 export interface Order {
   orderId: string;
   type: 'NEW' | 'RENEW';
@@ -53,6 +55,8 @@ export interface Quote {
   retention?: { configDataPurgeAt: string; logDataPurgeAt: string };
   updatedExpirationTime?: string;
   allowedExpirationTimes?: string[];
+  /** How every figure was found (absent on quotes made before policies were versioned). */
+  derivation?: Derivation;
 }
 
 export interface UnsubscribeOrder {
@@ -78,6 +82,7 @@ export interface UnsubscribeOrder {
     settledAt: string | null;
   }[];
   reason: { code: string; text?: string } | null;
+  derivation?: Derivation;
   createdAt: string;
   dueBy: string;
   settledAt: string | null;

@@ -6,6 +6,7 @@
 import { type Balance, type Instance, type Page, path, type UnsubscribeOrder } from '../api.ts';
 import type { App } from '../app.ts';
 import { h, mount } from '../dom.ts';
+import { disclosure } from '../explain.ts';
 import { formatMoney } from '../money.ts';
 import { billingPeriod } from '../time.ts';
 import { badge, heading, link, named, pager, refusalBox, summary, table, timeInline, timeOf } from '../ui.ts';
@@ -107,6 +108,7 @@ function render(order: UnsubscribeOrder, instance: Instance | undefined, causes:
         ];
       }),
     ),
+    order.derivation ? disclosure(order.derivation) : null,
     h(
       'section',
       { className: 'panel', 'aria-labelledby': 'history-h' },

@@ -7,6 +7,7 @@
 import { type Instance, path, type Quote, type UnsubscribeOrder } from '../api.ts';
 import type { App } from '../app.ts';
 import { h, mount, uid } from '../dom.ts';
+import { disclosure } from '../explain.ts';
 import { formatMoney } from '../money.ts';
 import { checkbox, heading, link, refusalBox, summary, timeOf } from '../ui.ts';
 import {
@@ -98,6 +99,7 @@ export async function showRenewal(app: App, instanceId: string): Promise<void> {
         ...arrival(q),
       ]),
       quoteLines(q, instance),
+      q.derivation ? disclosure(q.derivation) : null,
     );
   };
   drawDetails();

@@ -6,6 +6,7 @@
 import { type Instance, path, type Quote, type UnsubscribeOrder } from '../api.ts';
 import type { App } from '../app.ts';
 import { h } from '../dom.ts';
+import { disclosure } from '../explain.ts';
 import { formatMoney } from '../money.ts';
 import { checkbox, heading, link, refusalBox, summary, timeOf } from '../ui.ts';
 import { refundType, refundTypeHint } from '../words.ts';
@@ -99,6 +100,7 @@ export async function showUnsubscribe(app: App, instanceId: string): Promise<voi
         retention ? ['Log analysis data kept until', timeOf(retention.logDataPurgeAt)] : null,
       ]),
       quoteLines(quote, instance),
+      quote.derivation ? disclosure(quote.derivation) : null,
       expiry(app, quote, deadlineOf(quote, receivedAt), flow.expired),
     ),
     h(
