@@ -58,6 +58,8 @@ export function lambdaEnv(
     PAGE_TOKEN_SECRET_NAME: 'RefundService-PageTokens',
     // Read only by the event publisher (which has no TABLE_NAME in the stack; a spare one is harmless).
     EVENT_BUS_NAME: 'RefundService-Events',
+    // The purge work queue the purger's dispatcher sends to (read at its cold start).
+    PURGE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/purge-work',
   };
   if (options.usesSqs) {
     env.REFUND_QUEUE_URL = options.endpoint

@@ -36,6 +36,7 @@ const CONFIG_VARIABLES = [
   'HOLIDAYS',
   'RETRY_BASE_SECONDS',
   'EVENT_BUS_NAME',
+  'PURGE_QUEUE_URL',
 ];
 
 interface Deployed {
@@ -64,6 +65,7 @@ function synthesize(): Record<ServiceFunctionName, Deployed> {
   const refs: Record<string, (local: NodeJS.ProcessEnv) => string | undefined> = {
     [logicalId(stack.table)]: (local) => local.TABLE_NAME,
     [logicalId(stack.refundQueue)]: (local) => local.REFUND_QUEUE_URL,
+    [logicalId(stack.purgeQueue)]: (local) => local.PURGE_QUEUE_URL,
     [logicalId(stack.events.bus)]: (local) => local.EVENT_BUS_NAME,
     // No Secrets Manager here: the runtime's PAGE_TOKEN_KEYS (which the configuration prefers)
     // stands in for the secret's keyring; the secret's reading is tested with a mocked client.
