@@ -16,6 +16,13 @@ export const ERROR_STATUS = {
   IDEMPOTENCY_IN_PROGRESS: 409,
   ORDER_CONFLICT: 409,
   INSTANCE_RELEASED: 409,
+  /** Back office: what an operator acted on is no longer in the state the action needs. */
+  STATE_CHANGED: 409,
+  INSUFFICIENT_BALANCE: 409,
+  APPROVAL_NOT_PENDING: 409,
+  APPROVAL_EXPIRED: 409,
+  /** Back office: nobody approves their own request (four-eyes). */
+  SELF_APPROVAL: 403,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   NOT_REFUNDABLE: 422,

@@ -13,3 +13,8 @@ export function newUnsubscribeOrderId(createdAt: Millis): string {
 }
 
 export const newQuoteId = (): string => `q-${randomUUID()}`;
+
+/** `<prefix>-<time, base36>-<random>` for the back office's records: unique, sorting by time. */
+export function newTimedId(prefix: string, at: Millis): string {
+  return `${prefix}-${unsubscribeOrderIdTime(at)}-${randomUUID().slice(0, 18)}`;
+}

@@ -86,6 +86,8 @@ export interface HistoryEntry {
   orderId?: string;
   /** The provider's failure code (e.g. Stripe's `expired_or_canceled_card`), never free text. */
   failureReason?: string;
+  /** The queue's receive count of the delivery that gave up (`DEAD_LETTERED`), for operators. */
+  receiveCount?: number;
 }
 
 export interface Reason {
@@ -133,14 +135,27 @@ export interface LedgerEntry {
   accountId: string;
   entryId: string;
   currency: string;
+  /** Negative only for an operator's `CORRECTING_DEBIT`. */
   amount: MinorUnits;
-  unsubscribeOrderId: string;
-  orderId: string;
+  /** The refunded line's order and order id; null for an operator's balance adjustment. */
+  unsubscribeOrderId: string | null;
+  orderId: string | null;
   /**
    * `REFUND_TO_BALANCE`: the line's destination was the balance; `PROVIDER_REFUSED`: fallback
    * after a definitive refusal; `PROVIDER_FAILED`: a refund the provider accepted failed before
-   * it settled; `PROVIDER_REVERSED`: it failed after it had settled to the card.
+   * it settled; `PROVIDER_REVERSED`: it failed after it had settled to the card;
+   * `OPERATOR_RESOLUTION`: an operator credited a stuck line to the balance. Balance
+   * adjustments (no line): `GOODWILL_CREDIT`, `CORRECTING_DEBIT`.
    */
-  cause: 'REFUND_TO_BALANCE' | 'PROVIDER_REFUSED' | 'PROVIDER_FAILED' | 'PROVIDER_REVERSED';
+  cause: LineCreditCause | AdjustmentCause;
   createdAt: Millis;
 }
+
+export type LineCreditCause =
+  | 'REFUND_TO_BALANCE'
+  | 'PROVIDER_REFUSED'
+  | 'PROVIDER_FAILED'
+  | 'PROVIDER_REVERSED'
+  | 'OPERATOR_RESOLUTION';
+export type AdjustmentCause = 'GOODWILL_CREDIT' | 'CORRECTING_DEBIT';
+export const ADJUSTMENT_CAUSES: readonly string[] = ['GOODWILL_CREDIT', 'CORRECTING_DEBIT'];

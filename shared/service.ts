@@ -40,3 +40,12 @@ export const PURGE_METRICS = {
 
 /** The `source` of every domain event on the bus (consumers' rules match on it). */
 export const EVENT_SOURCE = 'refund-service';
+
+/** The back office sweeper's metrics (`functions/ops-sweeper.ts`), which its alarms watch. */
+export const OPS_METRICS = {
+  namespace: METRICS_NAMESPACE,
+  service: 'ops-sweeper',
+  needsAttention: 'NeedsAttentionOrders',
+  oldestApprovalAge: 'OldestPendingApprovalAgeSeconds',
+  approvalsExpired: 'ApprovalRequestsExpired',
+} as const;

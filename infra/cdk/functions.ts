@@ -35,6 +35,8 @@ export interface FunctionDef {
   pageTokens?: boolean;
   /** Puts domain events on the event bus (sets EVENT_BUS_NAME + events:PutEvents on that bus). */
   publishesEvents?: boolean;
+  /** Reads the four-eyes settings (FOUR_EYES_THRESHOLDS, APPROVAL_TTL_HOURS). */
+  fourEyes?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
 }
@@ -46,7 +48,8 @@ export type ServiceFunctionName =
   | 'purge-worker'
   | 'reconciler'
   | 'submitted-reconciler'
-  | 'event-publisher';
+  | 'event-publisher'
+  | 'ops-sweeper';
 
 const http = { timeoutSeconds: 10, memoryMb: 512 } as const;
 
@@ -154,6 +157,30 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     provider: true,
     timeoutSeconds: 60,
     memoryMb: 512,
+  },
+  ops: {
+    ...http,
+    entry: 'functions/ops.ts',
+    description:
+      "Operators' back office (/ops/...): queues, any order or account, audit, actions with four-eyes",
+    table: 'readWrite',
+    // Work queues (pending: NEEDS_ATTENTION, approvals, SUBMITTED lines; due: SLA, audit by
+    // time) and lookup (any order by id, audit by actor).
+    indexes: ['pending', 'due', 'lookup'],
+    // Retry settlement now re-enqueues the order.
+    sendsRefunds: true,
+    fourEyes: true,
+    // Its lists page with signed nextToken values, like the customer reads.
+    pageTokens: true,
+  },
+  'ops-sweeper': {
+    entry: 'functions/ops-sweeper.ts',
+    description: 'Expires due approval requests and reports the back office queues (every 5 minutes)',
+    table: 'readWrite',
+    indexes: ['pending'],
+    sendsRefunds: false,
+    timeoutSeconds: 60,
+    memoryMb: 256,
   },
   'event-publisher': {
     entry: 'functions/event-publisher.ts',

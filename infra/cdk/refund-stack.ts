@@ -62,10 +62,17 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { DeduplicationScope, FifoThroughputLimit, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { APPROVER_SCOPE, OPERATOR_SCOPE } from '#http/ops-routes.ts';
 import { type FunctionName, ROUTES } from '#http/routes.ts';
-import { PURGE_QUEUES, QUEUES, TABLE } from '#schema/table.ts';
+import { PURGE_QUEUES, projectionOf, QUEUES, TABLE } from '#schema/table.ts';
 import { parseHolidays } from '#shared/config.ts';
+import {
+  DEFAULT_APPROVAL_TTL_HOURS,
+  DEFAULT_FOUR_EYES_THRESHOLDS,
+  readOpsConfig,
+} from '#shared/ops-config.ts';
 import { PROCESSOR_METRICS, PURGE_METRICS } from '#shared/service.ts';
+import { BackOffice } from './back-office.ts';
 import { ConsoleHosting } from './console-hosting.ts';
 import { DomainEvents } from './domain-events.ts';
 import { FUNCTIONS, type PaymentProviderName, type ServiceFunctionName } from './functions.ts';
@@ -163,7 +170,16 @@ export interface RefundStackProps extends StackProps {
   consoleClientId?: string;
   /** Default of the ConsoleConnectSources parameter; context `consoleConnectSources`. */
   consoleConnectSources?: string;
+  /** Default of the OpsJwtAudience parameter; context `opsJwtAudience` (else the JwtAudience). */
+  opsJwtAudience?: string;
+  /** Default of the FourEyesThresholds parameter; context `fourEyesThresholds`. */
+  fourEyesThresholds?: string;
+  /** Default of the ApprovalTtlHours parameter; context `approvalTtlHours`. */
+  approvalTtlHours?: number;
 }
+
+/** CloudFormation's check of FourEyesThresholds (`CUR:minorUnits`, comma-separated). */
+export const FOUR_EYES_PATTERN = '^([A-Z]{3}|\\*):[0-9]{1,15}(,([A-Z]{3}|\\*):[0-9]{1,15})*$';
 
 export class RefundStack extends Stack {
   readonly table: TableV2;
@@ -179,6 +195,7 @@ export class RefundStack extends Stack {
   readonly pageTokenSecret: Secret;
   readonly console: ConsoleHosting;
   readonly events: DomainEvents;
+  readonly backOffice: BackOffice;
 
   constructor(scope: Construct, id: string, props: RefundStackProps = {}) {
     super(scope, id, props);
@@ -200,7 +217,7 @@ export class RefundStack extends Stack {
         indexName: index.indexName,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        projectionType: projectionOf(index) === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       })),
     });
 
@@ -379,6 +396,10 @@ export class RefundStack extends Stack {
     const jwt = new HttpJwtAuthorizer('JwtAuthorizer', settings.jwtIssuer, {
       jwtAudience: settings.jwtAudience,
     });
+    // The back office: the same issuer, its own audience, and each /ops route's scope.
+    const opsJwt = new HttpJwtAuthorizer('OpsJwtAuthorizer', settings.jwtIssuer, {
+      jwtAudience: settings.opsJwtAudience,
+    });
     const iam = new HttpIamAuthorizer();
     // The Stripe webhook has no authorizer: the function verifies Stripe's signature.
     const none = new HttpNoneAuthorizer();
@@ -396,7 +417,18 @@ export class RefundStack extends Stack {
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration,
-        authorizer: route.auth === 'public' ? jwt : route.auth === 'internal' ? iam : none,
+        authorizer:
+          route.auth === 'public'
+            ? jwt
+            : route.auth === 'internal'
+              ? iam
+              : route.auth === 'none'
+                ? none
+                : opsJwt,
+        // API Gateway needs one of these in the token; the function checks both of an approver's.
+        ...(route.auth === 'operator' || route.auth === 'approver'
+          ? { authorizationScopes: [route.auth === 'approver' ? APPROVER_SCOPE : OPERATOR_SCOPE] }
+          : {}),
       });
       if (route.auth === 'none') {
         for (const r of added) {
@@ -567,6 +599,13 @@ export class RefundStack extends Stack {
       }),
       'A refund settled after its dueBy (SLA breach)',
     );
+    this.backOffice = new BackOffice(this, 'BackOffice', {
+      ops: functions.ops,
+      sweeper: functions['ops-sweeper'],
+      alarmAction: action,
+      fourEyesThresholds: settings.fourEyesThresholds,
+      approvalTtlHours: settings.approvalTtlHours,
+    });
     this.events = new DomainEvents(this, 'DomainEvents', {
       table: this.table,
       publisher: functions['event-publisher'],
@@ -599,6 +638,9 @@ export class RefundStack extends Stack {
 interface Settings {
   jwtIssuer: string;
   jwtAudience: string[];
+  opsJwtAudience: string[];
+  fourEyesThresholds: string;
+  approvalTtlHours: string;
   processorMaxConcurrency: number;
   purgeWorkerMaxConcurrency: number;
   purgeLagAlarmMinutes: number;
@@ -672,6 +714,33 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
     type: 'CommaDelimitedList',
     default: audience,
     description: 'Accepted audiences (aud) of those JWTs, comma-separated; context jwtAudience',
+  });
+  const opsAudienceParam = new CfnParameter(stack, 'OpsJwtAudience', {
+    type: 'CommaDelimitedList',
+    default: text(props.opsJwtAudience ?? context('opsJwtAudience') ?? audience, 'opsJwtAudience'),
+    description:
+      'Accepted audiences (aud) of operator tokens on /ops routes (same JwtIssuer; scopes refunds/operator, refunds/approver); context opsJwtAudience, default JwtAudience',
+  });
+  const thresholds = text(
+    props.fourEyesThresholds ?? context('fourEyesThresholds') ?? DEFAULT_FOUR_EYES_THRESHOLDS,
+    'fourEyesThresholds',
+  );
+  // The function refuses to start with a malformed value; refuse the synth first.
+  readOpsConfig({ FOUR_EYES_THRESHOLDS: thresholds });
+  const thresholdsParam = new CfnParameter(stack, 'FourEyesThresholds', {
+    type: 'String',
+    default: thresholds,
+    allowedPattern: FOUR_EYES_PATTERN,
+    description:
+      'Per currency, the amount (minor units) above which a manual resolution or balance adjustment needs a second person (e.g. USD:10000,EUR:10000; *:N for every other currency, which otherwise always needs one); context fourEyesThresholds',
+  });
+  const ttlParam = new CfnParameter(stack, 'ApprovalTtlHours', {
+    type: 'Number',
+    default: Number(props.approvalTtlHours ?? context('approvalTtlHours') ?? DEFAULT_APPROVAL_TTL_HOURS),
+    minValue: 1,
+    maxValue: 720,
+    description:
+      'Hours an approval request waits for an approver before it expires; context approvalTtlHours',
   });
   const concurrencyParam = new CfnParameter(stack, 'ProcessorMaxConcurrency', {
     type: 'Number',
@@ -747,6 +816,9 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
   return {
     jwtIssuer: issuerParam.valueAsString,
     jwtAudience: audienceParam.valueAsList,
+    opsJwtAudience: opsAudienceParam.valueAsList,
+    fourEyesThresholds: thresholdsParam.valueAsString,
+    approvalTtlHours: ttlParam.valueAsString,
     processorMaxConcurrency: concurrencyParam.valueAsNumber,
     purgeWorkerMaxConcurrency: purgeConcurrencyParam.valueAsNumber,
     purgeLagAlarmMinutes: lagParam.valueAsNumber,

@@ -13,6 +13,7 @@ import {
 } from '../../web/hosting.ts';
 import { errorAnswer, type HttpAnswer, jsonAnswer } from './api-event.ts';
 import { signJwt } from './jwt.ts';
+import { tokenScopes } from './token.ts';
 
 export const LOCAL_TOKENS_PATH = '/local/tokens';
 export const CONSOLE_TOKEN_TTL_SECONDS = 3600;
@@ -39,13 +40,32 @@ const file = (name: string, body: string, csp: string): HttpAnswer => ({
   body: Buffer.from(body),
 });
 
+/**
+ * `{"accountId"}` signs in a customer; `{"operator", "approver"?}` an operator of the back
+ * office (scope `refunds/operator`, and `refunds/approver` when `approver` is true).
+ */
 export function tokenAnswer(body: string, jwtSecret: string): HttpAnswer {
-  let accountId: unknown;
+  let parsed: { accountId?: unknown; operator?: unknown; approver?: unknown } = {};
   try {
-    accountId = (JSON.parse(body) as { accountId?: unknown }).accountId;
+    const value: unknown = JSON.parse(body);
+    if (typeof value === 'object' && value !== null) parsed = value as typeof parsed;
   } catch {
-    accountId = undefined;
+    parsed = {};
   }
+  const operator = parsed.operator;
+  if (operator !== undefined) {
+    if (typeof operator !== 'string' || !ACCOUNT_ID.test(operator) || parsed.accountId !== undefined) {
+      return errorAnswer(
+        'VALIDATION_FAILED',
+        'The body must be {"operator": "<1–128 letters, digits, -, _ or .>", "approver": true|false}',
+      );
+    }
+    const role = parsed.approver === true ? 'approver' : 'operator';
+    const scopes = tokenScopes({ internal: false, role });
+    const token = signJwt(operator, jwtSecret, { scopes, ttlSeconds: CONSOLE_TOKEN_TTL_SECONDS });
+    return jsonAnswer(200, { token, expiresIn: CONSOLE_TOKEN_TTL_SECONDS, scopes });
+  }
+  const accountId = parsed.accountId;
   if (typeof accountId !== 'string' || !ACCOUNT_ID.test(accountId)) {
     return errorAnswer(
       'VALIDATION_FAILED',

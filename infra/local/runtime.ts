@@ -13,7 +13,6 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { INTERNAL_SCOPE } from '#http/routes.ts';
 import type { AuthConfig } from '../../web/hosting.ts';
 import { jsonAnswer } from './api-event.ts';
 import { type ClockState, clockRoutes, type LocalClock, localClock } from './clock.ts';
@@ -48,6 +47,7 @@ import { type SeededInstance, seedDemoData } from './seed.ts';
 import { createApiServer } from './server.ts';
 import { StreamCursor, startStreamReader } from './stream-reader.ts';
 import { LOCAL_STRIPE_SECRET_NAME, type LocalStripe, startLocalSecrets, stripeEnv } from './stripe.ts';
+import { tokenScopes } from './token.ts';
 
 export const DEFAULT_TABLE_NAME = 'refunds';
 export const DEFAULT_VISIBILITY_TIMEOUT_SECONDS = 5;
@@ -103,7 +103,11 @@ export interface LocalRuntime {
   /** What `seed: true` loaded (empty otherwise). */
   seeded: SeededInstance[];
   /** A token for `accountId` signed with the runtime's secret. */
-  token(accountId: string, options?: { internal?: boolean; ttlSeconds?: number }): string;
+  /** `role` makes it an operator's token (`sub` = the person) for the back office. */
+  token(
+    accountId: string,
+    options?: { internal?: boolean; role?: 'operator' | 'approver'; ttlSeconds?: number },
+  ): string;
   /**
    * Runs the purger (the dispatcher) once with `time` (ISO instant) as the schedule time, then
    * waits until the purge workers have drained the work queue; returns the dispatch summary
@@ -331,8 +335,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     );
 
     const registry = options.registry ?? functionRegistry(options.handlers);
-    const runScheduled = (name: 'purger' | 'reconciler' | 'submitted-reconciler', time: string) =>
-      invoke(registry, name, scheduledEvent(time, `refund-service-local-${name}`, region), region);
+    const runScheduled = (
+      name: 'purger' | 'reconciler' | 'submitted-reconciler' | 'ops-sweeper',
+      time: string,
+    ) => invoke(registry, name, scheduledEvent(time, `refund-service-local-${name}`, region), region);
     // Set below, once the purge workers' poller runs.
     let purgeDrained: () => Promise<boolean> = async () => true;
     const dispatchPurges = (time: string) => runScheduled('purger', time);
@@ -425,6 +431,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           { name: 'reconciler', run: runReconciler },
           // A no-op with the simulator (the local default): no refund is ever SUBMITTED.
           { name: 'submitted-reconciler', run: (time) => runScheduled('submitted-reconciler', time) },
+          // The back office: expires due approval requests.
+          { name: 'ops-sweeper', run: (time) => runScheduled('ops-sweeper', time) },
         ],
       });
       scheduler = started;
@@ -445,7 +453,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       seeded,
       token: (accountId, tokenOptions = {}) =>
         signJwt(accountId, jwtSecret, {
-          scopes: tokenOptions.internal ? [INTERNAL_SCOPE] : [],
+          scopes: tokenScopes({ internal: tokenOptions.internal ?? false, role: tokenOptions.role }),
           ...(tokenOptions.ttlSeconds !== undefined
             ? { ttlSeconds: tokenOptions.ttlSeconds }
             : { ttlSeconds: 3600 }),

@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import * as z from 'zod/mini';
-import { INTERNAL_SCOPE } from '#http/routes.ts';
+import { requiredScopes } from '#http/routes.ts';
 import { openApiDocument } from '#infra/openapi/document.ts';
 import { toIso } from '#policy/time.ts';
 import { instant, parseOrThrow } from '#schema/common.ts';
@@ -210,8 +210,13 @@ export function createApiServer(options: ApiServerOptions): Server {
       const verified = verifyJwt(token, options.jwtSecret, now);
       if (!verified.ok) return [match.routeKey, errorAnswer('UNAUTHORIZED', verified.reason)];
       authorizer = jwtAuthorizer(verified.claims);
-      if (match.route.auth === 'internal' && !authorizer.jwt.scopes?.includes(INTERNAL_SCOPE)) {
-        return [match.routeKey, errorAnswer('FORBIDDEN', `This route needs the scope ${INTERNAL_SCOPE}`)];
+      // API Gateway's authorization scopes: the token must carry the route's (403 otherwise).
+      const missing = requiredScopes(match.route.auth).filter((s) => !authorizer.jwt.scopes?.includes(s));
+      if (missing.length > 0) {
+        return [
+          match.routeKey,
+          errorAnswer('FORBIDDEN', `This route needs the scope ${missing.join(' and ')}`),
+        ];
       }
     }
 

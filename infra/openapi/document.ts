@@ -6,7 +6,7 @@
  * checks every answer of the integration suites against it.
  */
 import * as z from 'zod/mini';
-import { ROUTES, type Route, routeKey } from '#http/routes.ts';
+import { ROUTES, type Route, requiredScopes, routeKey } from '#http/routes.ts';
 import {
   ingestOrderRequestSchema,
   listInstancesQuerySchema,
@@ -28,6 +28,7 @@ import {
 } from '#schema/responses.ts';
 import { ERROR_STATUS, type ErrorCode } from '#shared/errors.ts';
 import { EVENT_SCHEMA_VERSIONS, eventSchema } from '#shared/events/schemas.ts';
+import { OPS_BODIES, OPS_OPERATIONS } from './ops.ts';
 
 type Schema = z.ZodMiniType;
 type JsonSchema = Record<string, unknown>;
@@ -45,6 +46,7 @@ interface Operation {
 
 /** Every answer body, by its name in `components.schemas`. */
 const BODIES: Record<string, Schema> = {
+  ...OPS_BODIES,
   Instance: instanceResponseSchema,
   InstancePage: instancePageResponseSchema,
   Quote: quoteResponseSchema,
@@ -74,6 +76,7 @@ const QUOTED_EXECUTION: ErrorCode[] = [
 ];
 
 const OPERATIONS: Record<string, Operation> = {
+  ...OPS_OPERATIONS,
   'GET /instances': {
     summary: "List the caller's instances",
     query: listInstancesQuerySchema,
@@ -165,7 +168,7 @@ export function errorCodesByStatus(route: Route): Map<number, ErrorCode[]> {
   const operation = OPERATIONS[routeKey(route)];
   if (!operation) throw new Error(`no OpenAPI operation for ${routeKey(route)}`);
   const identity: ErrorCode[] =
-    route.auth === 'internal'
+    route.auth === 'internal' || route.auth === 'operator' || route.auth === 'approver'
       ? ['UNAUTHORIZED', 'FORBIDDEN']
       : route.auth === 'public'
         ? ['UNAUTHORIZED']
@@ -259,7 +262,14 @@ function operationOf(route: Route) {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z]+(\w)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ''))}`,
     summary: operation.summary,
     tags: [route.auth],
-    security: route.auth === 'internal' ? [{ iam: [] }] : route.auth === 'public' ? [{ jwt: [] }] : [],
+    security:
+      route.auth === 'internal'
+        ? [{ iam: [] }]
+        : route.auth === 'public'
+          ? [{ jwt: [] }]
+          : route.auth === 'none'
+            ? []
+            : [{ jwt: [...requiredScopes(route.auth)] }],
     parameters: [
       ...(route.auth === 'none' ? [STRIPE_SIGNATURE] : []),
       ...pathParameters(route.path),
@@ -297,6 +307,11 @@ export function openApiDocument() {
     tags: [
       { name: 'public', description: "Customer routes: the account is the token's `sub`" },
       { name: 'internal', description: 'Billing routes: AWS IAM (SigV4) in the cloud' },
+      {
+        name: 'operator',
+        description: 'Back office: a JWT with the scope refunds/operator; `sub` is the person',
+      },
+      { name: 'approver', description: 'Back office decisions: also the scope refunds/approver' },
     ],
     paths,
     components: {

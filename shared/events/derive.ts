@@ -41,7 +41,9 @@ export type DomainEventType =
   | 'AccountBalanceCredited'
   | 'UnsubscribeOrderSucceeded'
   | 'UnsubscribeOrderNeedsAttention'
-  | 'SlaBreached';
+  | 'SlaBreached'
+  | 'AccountBalanceAdjusted'
+  | 'OperatorActionAudited';
 
 /**
  * The version each type is published in (`docs/events/<Type>.v<N>.schema.json`). A change of a
@@ -57,10 +59,12 @@ export const EVENT_VERSIONS = {
   RefundLineSubmitted: 1,
   RefundLineSettled: 1,
   RefundLineReversed: 1,
-  AccountBalanceCredited: 1,
+  AccountBalanceCredited: 2,
   UnsubscribeOrderSucceeded: 1,
   UnsubscribeOrderNeedsAttention: 1,
   SlaBreached: 1,
+  AccountBalanceAdjusted: 1,
+  OperatorActionAudited: 1,
 } as const satisfies Record<DomainEventType, number>;
 
 export interface DomainEvent {
@@ -276,10 +280,28 @@ function unsubscribeOrderEvents(change: ItemChange): DomainEvent[] {
   return events;
 }
 
-/** A balance credit: the ledger entry's insert (entries are immutable, put once per line). */
+/**
+ * A balance credit: the ledger entry's insert (entries are immutable, put once per line); an
+ * operator's balance adjustment (no line) is `AccountBalanceAdjusted`, a debit or a credit.
+ */
 function ledgerEvents(change: ItemChange): DomainEvent[] {
   const entry = change.newImage;
   if (change.oldImage || !entry) return [];
+  if (entry.cause === 'GOODWILL_CREDIT' || entry.cause === 'CORRECTING_DEBIT')
+    return [
+      event(
+        change,
+        'AccountBalanceAdjusted',
+        'created',
+        factTime(entry.createdAt, 'AccountBalanceAdjusted', 'createdAt'),
+        {
+          entryId: String(entry.entryId),
+          currency: String(entry.currency),
+          amount: Number(entry.amount),
+          cause: String(entry.cause),
+        },
+      ),
+    ];
   return [
     event(
       change,
@@ -297,10 +319,45 @@ function ledgerEvents(change: ItemChange): DomainEvent[] {
   ];
 }
 
+/**
+ * An operator's audit record (put once, never changed): what was done to which target, by
+ * whom, why (the reason code). The note and the before/after pictures stay in the record.
+ */
+function auditEvents(change: ItemChange): DomainEvent[] {
+  const record = change.newImage;
+  if (change.oldImage || !record) return [];
+  const target = (record.target ?? {}) as Record<string, unknown>;
+  const data: DomainEvent['data'] = {
+    auditId: String(record.auditId),
+    action: String(record.action),
+    actor: String(record.actor),
+    targetType: String(target.type),
+    reasonCode: String(record.reasonCode),
+  };
+  for (const [name, value] of [
+    ['unsubscribeOrderId', target.unsubscribeOrderId],
+    ['orderId', target.orderId],
+    ['approvalId', record.approvalId],
+    ['currency', record.currency],
+  ] as const)
+    if (typeof value === 'string') data[name] = value;
+  if (typeof record.amount === 'number') data.amount = record.amount;
+  return [
+    event(
+      change,
+      'OperatorActionAudited',
+      'created',
+      factTime(record.at, 'OperatorActionAudited', 'at'),
+      data,
+    ),
+  ];
+}
+
 const DERIVERS = {
   'INST#': instanceEvents,
   'UORDER#': unsubscribeOrderEvents,
   'LEDGER#': ledgerEvents,
+  'AUDIT#': auditEvents,
 } as const satisfies Record<string, (change: ItemChange) => DomainEvent[]>;
 
 /** The sort-key prefixes of the items that carry events (the stack filters the stream by them). */

@@ -5,6 +5,7 @@
  * docs/events/<Type>.v<N>.schema.json.
  */
 import * as z from 'zod/mini';
+import { AUDIT_ACTIONS, OPERATOR_REASON_CODES } from '#shared/ops-model.ts';
 import { type DomainEventType, EVENT_VERSIONS } from './derive.ts';
 
 const text = () => z.string().check(z.minLength(1));
@@ -16,6 +17,19 @@ const orderData = { unsubscribeOrderId: text(), instanceId: text() };
 const money = { currency: text(), refundAmount: amount() };
 const destination = z.enum(['ORIGINAL_PAYMENT_METHOD', 'ACCOUNT_BALANCE']);
 const dataKind = z.enum(['CONFIG', 'LOG']);
+
+const CREDIT_CAUSES_V1 = [
+  'REFUND_TO_BALANCE',
+  'PROVIDER_REFUSED',
+  'PROVIDER_FAILED',
+  'PROVIDER_REVERSED',
+] as const;
+const creditV1 = {
+  unsubscribeOrderId: text(),
+  orderId: text(),
+  currency: text(),
+  amount: z.int().check(z.minimum(1)),
+};
 
 /** The data of each type in its current version. */
 const DATA: Record<DomainEventType, z.ZodMiniObject> = {
@@ -32,12 +46,30 @@ const DATA: Record<DomainEventType, z.ZodMiniObject> = {
     ...money,
     destination: z.literal('ACCOUNT_BALANCE'),
   }),
+  /** v2: `OPERATOR_RESOLUTION` (an operator credited a stuck line) joins the causes. */
   AccountBalanceCredited: z.strictObject({
-    unsubscribeOrderId: text(),
-    orderId: text(),
+    ...creditV1,
+    cause: z.enum([...CREDIT_CAUSES_V1, 'OPERATOR_RESOLUTION']),
+  }),
+  AccountBalanceAdjusted: z.strictObject({
+    entryId: text(),
     currency: text(),
-    amount: z.int().check(z.minimum(1)),
-    cause: z.enum(['REFUND_TO_BALANCE', 'PROVIDER_REFUSED', 'PROVIDER_FAILED', 'PROVIDER_REVERSED']),
+    /** Signed minor units: negative for a correcting debit. */
+    amount: z.int(),
+    cause: z.enum(['GOODWILL_CREDIT', 'CORRECTING_DEBIT']),
+  }),
+  OperatorActionAudited: z.strictObject({
+    auditId: text(),
+    action: z.enum(AUDIT_ACTIONS),
+    /** The person's id (token `sub`) or `system`; never a name or an address. */
+    actor: text(),
+    targetType: z.enum(['ORDER', 'ACCOUNT']),
+    reasonCode: z.enum(OPERATOR_REASON_CODES),
+    unsubscribeOrderId: z.optional(text()),
+    orderId: z.optional(text()),
+    approvalId: z.optional(text()),
+    currency: z.optional(text()),
+    amount: z.optional(z.int()),
   }),
   UnsubscribeOrderSucceeded: z.strictObject({ ...orderData, ...money }),
   UnsubscribeOrderNeedsAttention: z.strictObject(orderData),
@@ -50,6 +82,7 @@ const EARLIER: Partial<Record<DomainEventType, Record<number, z.ZodMiniObject>>>
   InstanceRestored: { 1: z.strictObject(instanceV1) },
   InstanceReleased: { 1: z.strictObject(instanceV1) },
   RetentionDataPurged: { 1: z.strictObject({ ...instanceV1, kind: dataKind }) },
+  AccountBalanceCredited: { 1: z.strictObject({ ...creditV1, cause: z.enum(CREDIT_CAUSES_V1) }) },
 };
 
 export const EVENT_TYPES = Object.keys(DATA) as DomainEventType[];

@@ -14,7 +14,7 @@ import type {
 import { serviceClock } from '#shared/clock.ts';
 import { RefundError } from '#shared/errors.ts';
 import { logger } from '#shared/logger.ts';
-import { INTERNAL_SCOPE, routeKey as keyOf, ROUTES, type RouteAuth } from './routes.ts';
+import { INTERNAL_SCOPE, routeKey as keyOf, ROUTES, type RouteAuth, requiredScopes } from './routes.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -24,8 +24,13 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export interface HttpRequest {
   routeKey: string;
-  /** The caller's account: the token's `sub` on public routes, null on internal ones. */
+  /**
+   * The token's `sub`: the caller's account on public routes, the person on operator routes
+   * (`/ops/...`); null on internal ones.
+   */
   accountId: string | null;
+  /** The token's scopes (operator routes tell operators from approvers by them). */
+  scopes: readonly string[];
   pathParameters: Record<string, string>;
   query: Record<string, string>;
   /** Lower-case header names. */
@@ -33,6 +38,8 @@ export interface HttpRequest {
   /** The parsed JSON body, or undefined when there is none. */
   body: unknown;
   now: number;
+  /** API Gateway's request id (the access log's `requestId`). */
+  requestId: string;
 }
 
 export interface HttpAnswer {
@@ -141,6 +148,12 @@ function accountOf(event: HttpEvent, auth: Auth): string | null {
     if (authorizer?.iam || scopes.includes(INTERNAL_SCOPE)) return null;
     throw new RefundError('FORBIDDEN', 'This route is for internal callers only');
   }
+  if (auth === 'operator' || auth === 'approver') {
+    const scopes = authorizer?.jwt?.scopes ?? [];
+    const missing = requiredScopes(auth).filter((scope) => !scopes.includes(scope));
+    if (missing.length > 0)
+      throw new RefundError('FORBIDDEN', `This route needs the scope ${missing.join(' and ')}`);
+  }
   const sub = authorizer?.jwt?.claims?.sub;
   if (typeof sub !== 'string' || sub.length === 0)
     throw new RefundError('UNAUTHORIZED', 'A valid token is required');
@@ -207,11 +220,13 @@ export function httpFunction(handlers: Record<string, RouteHandler>, clock: () =
       const request: HttpRequest = {
         routeKey: event.routeKey,
         accountId: parts.accountId ?? null,
+        scopes: event.requestContext.authorizer?.jwt?.scopes ?? [],
         pathParameters: (event.pathParameters ?? {}) as Record<string, string>,
         query: (event.queryStringParameters ?? {}) as Record<string, string>,
         headers: lowerCaseHeaders(event.headers),
         body: parts.body,
         now: clock(),
+        requestId: event.requestContext.requestId ?? context.awsRequestId,
       };
       const result = await handle(request, context);
       return answer(result.statusCode, result.rawBody ?? JSON.stringify(result.json));

@@ -21,6 +21,8 @@ export interface StatusChange {
   to: UnsubscribeOrderStatus;
   at: Millis;
   note?: string;
+  /** Recorded on the history entry (the delivery that gave up). */
+  receiveCount?: number;
 }
 
 export interface Completion {

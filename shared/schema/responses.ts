@@ -312,9 +312,18 @@ export const ledgerEntryResponseSchema = z.strictObject({
   entryId: text(),
   currency: text(),
   amount: z.int(),
-  cause: z.enum(['REFUND_TO_BALANCE', 'PROVIDER_REFUSED', 'PROVIDER_FAILED', 'PROVIDER_REVERSED']),
-  unsubscribeOrderId: text(),
-  orderId: text(),
+  cause: z.enum([
+    'REFUND_TO_BALANCE',
+    'PROVIDER_REFUSED',
+    'PROVIDER_FAILED',
+    'PROVIDER_REVERSED',
+    'OPERATOR_RESOLUTION',
+    'GOODWILL_CREDIT',
+    'CORRECTING_DEBIT',
+  ]),
+  /** Null for a balance adjustment (`GOODWILL_CREDIT`, `CORRECTING_DEBIT`: no refund line). */
+  unsubscribeOrderId: z.nullable(text()),
+  orderId: z.nullable(text()),
   createdAt: instantOut(),
 });
 

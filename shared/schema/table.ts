@@ -17,6 +17,10 @@
  * | balance ledger entry | ACCT#a            | LEDGER#<unsubscribeOrderId>#<orderId>|
  * | idempotency record   | ACCT#a            | IDEM#<key>                           |
  * | provider refund      | REFUND#<refundId> | REFUND#<refundId>                    |
+ * | audit record         | ACCT#a            | AUDIT#ORDER#<unsubscribeOrderId>#<auditId> or AUDIT#ACCOUNT#<auditId> |
+ * | balance debit guard  | ACCT#a            | BALANCEGUARD#<currency>              |
+ * | approval request     | APPROVAL#<id>     | APPROVAL#<id>                        |
+ * | operator idempotency | OPERATOR#<sub>    | IDEM#<key>                           |
  *
  * Two sparse, sharded global secondary indexes hold only the items that have work due:
  * `pending` (unsubscribe orders not yet settled, by creation time, for the reconciler; and, in
@@ -24,6 +28,15 @@
  * submission time, for the submitted-refund reconciler) and
  * `due` (retention purges not yet done, by due time, for the purger). An item leaves the
  * index when its work is done by removing its index attributes.
+ *
+ * The operators' back office reads the same two indexes under partitions of its own, and one
+ * keys-only index (`docs/operations.md`, "Back office: which index serves which query"):
+ * - `pending`, `ATTENTION#<shard>`: orders in `NEEDS_ATTENTION`, by when they entered it;
+ *   `APPROVAL#<shard>`: approval requests still pending, by when they were requested;
+ * - `due`, `SLA#<shard>`: orders not yet settled, by `dueBy`; `AUDIT#<yyyy-mm>`: audit records,
+ *   by time;
+ * - `lookup` (keys only, so settlement's updates never write it): `UORDER#<id>` finds an
+ *   unsubscribe order by its id alone; `ACTOR#<sub>` an operator's audit records by time.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -35,6 +48,7 @@ export const TABLE = {
   indexes: {
     pending: { indexName: 'pending', partitionKey: 'pendingPk', sortKey: 'pendingSk' },
     due: { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk' },
+    lookup: { indexName: 'lookup', partitionKey: 'lookupPk', sortKey: 'lookupSk', projection: 'KEYS_ONLY' },
   },
   /** Writes to the `pending` index partitions are spread over this many shards. */
   shards: 8,
@@ -72,9 +86,14 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: i.partitionKey, KeyType: 'HASH' },
         { AttributeName: i.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: projectionOf(i) },
     })),
   };
+}
+
+/** An index's projection: `ALL` unless it says otherwise. */
+export function projectionOf(index: (typeof TABLE.indexes)[IndexName]): 'ALL' | 'KEYS_ONLY' {
+  return 'projection' in index ? index.projection : 'ALL';
 }
 
 /** A stable shard in [0, shards) for a string (FNV-1a); `TABLE.shards` unless told. */

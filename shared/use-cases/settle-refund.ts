@@ -119,6 +119,7 @@ export async function settleRefund(
         to: 'NEEDS_ATTENTION',
         at: deps.clock.now(),
         note: 'DEAD_LETTERED',
+        receiveCount: options.receiveCount,
       });
       if (marked) {
         observe({

@@ -31,9 +31,10 @@ import {
   VISIBILITY_TIMEOUT_FACTOR,
 } from '#infra/cdk/refund-stack.ts';
 import { TABLE_ACTIONS } from '#infra/cdk/service-function.ts';
-import { PURGE_QUEUES, QUEUES, TABLE } from '#schema/table.ts';
+import { PURGE_QUEUES, projectionOf, QUEUES, TABLE } from '#schema/table.ts';
 import { EVENT_SOURCE_PREFIXES } from '#shared/events/derive.ts';
-import { EVENT_SOURCE, PROCESSOR_METRICS, PURGE_METRICS } from '#shared/service.ts';
+import { DEFAULT_APPROVAL_TTL_HOURS, DEFAULT_FOUR_EYES_THRESHOLDS } from '#shared/ops-config.ts';
+import { EVENT_SOURCE, OPS_METRICS, PROCESSOR_METRICS, PURGE_METRICS } from '#shared/service.ts';
 import { asArray, CDK_CONTEXT, type Json, type Synthesized, synthesize } from '../support/synth.ts';
 
 const SYNTH_TIMEOUT = 180_000;
@@ -64,7 +65,7 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('functions', () => {
-  it('defines exactly the twelve functions of the catalogue, and CDK’s console deployment function', () => {
+  it('defines exactly the fourteen functions of the catalogue, and CDK’s console deployment function', () => {
     // The one other function is BucketDeployment's (it copies the console to S3 during deploys).
     const [deployment] = ofType('Custom::CDKBucketDeployment').map(([, r]) => r.Properties.ServiceToken);
     const deploymentFn = deployment['Fn::GetAtt'][0] as string;
@@ -79,6 +80,8 @@ describe('functions', () => {
         'cancel-renewal',
         'event-publisher',
         'ingest',
+        'ops',
+        'ops-sweeper',
         'purge-worker',
         'purger',
         'quote',
@@ -180,10 +183,8 @@ describe('least privilege', () => {
         JSON.stringify(s.Resource).includes('/index/'),
       );
       const expected = FUNCTIONS[name].indexes.map((i) => indexArn(TABLE.indexes[i].indexName));
-      expect(
-        indexStatements.flatMap((s) => asArray(s.Resource)),
-        name,
-      ).toEqual(expected);
+      const sorted = (resources: unknown[]) => resources.map((r) => JSON.stringify(r)).sort();
+      expect(sorted(indexStatements.flatMap((s) => asArray(s.Resource))), name).toEqual(sorted(expected));
       for (const s of indexStatements) expect(s.Action, name).toBe('dynamodb:Query');
     }
     expect(NAMES.filter((name) => FUNCTIONS[name].indexes.includes('due')).sort()).toEqual([
@@ -191,6 +192,9 @@ describe('least privilege', () => {
       'purger',
     ]);
     expect(FUNCTIONS.reconciler.indexes).toEqual(['pending']);
+    // The back office reads its queues and lookups; its sweeper only the pending approvals.
+    expect(FUNCTIONS.ops.indexes).toEqual(['pending', 'due', 'lookup']);
+    expect(FUNCTIONS['ops-sweeper'].indexes).toEqual(['pending']);
   });
 
   it('reads, the reconciler and the purger (a dispatcher) cannot write the table; nobody can scan it', () => {
@@ -204,14 +208,14 @@ describe('least privilege', () => {
     for (const name of NAMES) expect(actionsOf(name).has('dynamodb:Scan'), name).toBe(false);
   });
 
-  it('only unsubscribe, cancel-renewal and the reconciler can send to the refund queue, and only there', () => {
+  it('only unsubscribe, cancel-renewal, the reconciler and the back office (retry now) can send to the refund queue, and only there', () => {
     const refundQueueArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.refundQueue), 'Arn'] });
     const sendsThere = (name: ServiceFunctionName) =>
       statementsOf(name).some(
         (s) => asArray(s.Action).includes('sqs:SendMessage') && JSON.stringify(s.Resource) === refundQueueArn,
       );
     const senders = NAMES.filter(sendsThere).sort();
-    expect(senders).toEqual(['cancel-renewal', 'reconciler', 'unsubscribe']);
+    expect(senders).toEqual(['cancel-renewal', 'ops', 'reconciler', 'unsubscribe']);
     for (const name of senders) {
       const send = statementsOf(name).filter((s) => asArray(s.Action).includes('sqs:SendMessage'));
       expect(send).toEqual([
@@ -575,7 +579,7 @@ describe('domain events (stream → publisher → bus)', () => {
         },
       },
     ]);
-    expect([...EVENT_SOURCE_PREFIXES].sort()).toEqual(['INST#', 'LEDGER#', 'UORDER#']);
+    expect([...EVENT_SOURCE_PREFIXES].sort()).toEqual(['AUDIT#', 'INST#', 'LEDGER#', 'UORDER#']);
   });
 
   it('the publisher may put events on its bus and nothing else: no table item access', () => {
@@ -644,21 +648,24 @@ describe('schedules', () => {
     });
   });
 
-  it.each(['reconciler', 'submitted-reconciler'] as const)('runs the %s every 5 minutes', (name) => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
-      State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] } })],
-    });
-    template.hasResourceProperties('AWS::Lambda::Permission', {
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [fnId(name), 'Arn'] },
-      Principal: 'events.amazonaws.com',
-    });
-  });
+  it.each(['reconciler', 'submitted-reconciler', 'ops-sweeper'] as const)(
+    'runs the %s every 5 minutes',
+    (name) => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(5 minutes)',
+        State: 'ENABLED',
+        Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId(name), 'Arn'] } })],
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [fnId(name), 'Arn'] },
+        Principal: 'events.amazonaws.com',
+      });
+    },
+  );
 
   it('has no other schedule', () => {
-    template.resourceCountIs('AWS::Events::Rule', 3);
+    template.resourceCountIs('AWS::Events::Rule', 4);
   });
 });
 
@@ -673,10 +680,24 @@ describe('HTTP API', () => {
       ofType('AWS::ApiGatewayV2::Route').find(([, r]) => r.Properties.RouteKey === routeKey(route)) ?? [];
     expect(resource).toBeDefined();
     const props = resource?.Properties as Json;
+    const jwtAuthorizer = (audience: string) =>
+      ofType('AWS::ApiGatewayV2::Authorizer').find(
+        ([, a]) =>
+          a.Properties.AuthorizerType === 'JWT' && a.Properties.JwtConfiguration.Audience.Ref === audience,
+      )?.[0];
     if (route.auth === 'public') {
-      const [authorizerId] =
-        ofType('AWS::ApiGatewayV2::Authorizer').find(([, a]) => a.Properties.AuthorizerType === 'JWT') ?? [];
-      expect(props).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+      expect(props).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: jwtAuthorizer('JwtAudience') },
+      });
+      expect(props.AuthorizationScopes).toBeUndefined();
+    } else if (route.auth === 'operator' || route.auth === 'approver') {
+      // The back office's own authorizer (same issuer), and the route's scope: a customer token gets 403.
+      expect(props).toMatchObject({
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: jwtAuthorizer('OpsJwtAudience') },
+        AuthorizationScopes: [route.auth === 'approver' ? 'refunds/approver' : 'refunds/operator'],
+      });
     } else if (route.auth === 'internal') {
       expect(props.AuthorizationType).toBe('AWS_IAM');
       expect(props.AuthorizerId).toBeUndefined();
@@ -695,12 +716,17 @@ describe('HTTP API', () => {
   });
 
   it('validates JWTs from the JwtIssuer and JwtAudience parameters (cdk.json defaults)', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      AuthorizerType: 'JWT',
-      IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: { Ref: 'JwtIssuer' }, Audience: { Ref: 'JwtAudience' } },
-    });
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 2);
+    for (const audience of ['JwtAudience', 'OpsJwtAudience'])
+      template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Issuer: { Ref: 'JwtIssuer' }, Audience: { Ref: audience } },
+      });
+    // The back office's audience defaults to the customers' (one app client can serve both).
+    template.hasParameter('OpsJwtAudience', { Type: 'CommaDelimitedList', Default: CDK_CONTEXT.jwtAudience });
+    template.hasParameter('FourEyesThresholds', { Type: 'String', Default: DEFAULT_FOUR_EYES_THRESHOLDS });
+    template.hasParameter('ApprovalTtlHours', { Type: 'Number', Default: DEFAULT_APPROVAL_TTL_HOURS });
     template.hasParameter('JwtIssuer', { Type: 'String', Default: CDK_CONTEXT.jwtIssuer });
     template.hasParameter('JwtAudience', { Type: 'CommaDelimitedList', Default: CDK_CONTEXT.jwtAudience });
   });
@@ -742,7 +768,7 @@ describe('table', () => {
           { AttributeName: i.partitionKey, KeyType: 'HASH' },
           { AttributeName: i.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: projectionOf(i) },
       })),
     );
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: TABLE.ttlAttribute, Enabled: true });
@@ -774,12 +800,45 @@ describe('alarms', () => {
 
   it('every alarm notifies the topic on ALARM and OK', () => {
     // DLQ, SLA, API 5xx; errors and throttles per function; publish failures and iterator age;
-    // purge DLQ, purge lag, purge throttling, due-index throttling.
-    expect(alarms().length).toBe(3 + 2 * NAMES.length + 2 + 4);
+    // purge DLQ, purge lag, purge throttling, due-index throttling; the back office's
+    // NEEDS_ATTENTION for an hour and approval waiting over a day.
+    expect(alarms().length).toBe(3 + 2 * NAMES.length + 2 + 4 + 2);
     for (const alarm of alarms()) {
       expect(alarm.AlarmActions).toEqual([topicRef()]);
       expect(alarm.OKActions).toEqual([topicRef()]);
     }
+  });
+
+  it('fires when orders have needed attention for an hour, and when an approval has waited over a day', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: OPS_METRICS.namespace,
+      MetricName: OPS_METRICS.needsAttention,
+      Dimensions: [{ Name: 'service', Value: OPS_METRICS.service }],
+      Statistic: 'Minimum',
+      Period: 300,
+      EvaluationPeriods: 12,
+      DatapointsToAlarm: 12,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: OPS_METRICS.namespace,
+      MetricName: OPS_METRICS.oldestApprovalAge,
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 24 * 3600,
+    });
+  });
+
+  it('gives the back office its four-eyes settings from the parameters', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          FOUR_EYES_THRESHOLDS: { Ref: 'FourEyesThresholds' },
+          APPROVAL_TTL_HOURS: { Ref: 'ApprovalTtlHours' },
+        }),
+      },
+    });
   });
 
   it('fires on any message in the dead-letter queue', () => {

@@ -11,6 +11,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
 import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
+import { APPROVER_SCOPE, OPERATOR_SCOPE } from '#http/ops-routes.ts';
 import { type Keyring, type KeyringSource, parseKeyring } from '#http/page-token-keys.ts';
 import { INTERNAL_SCOPE } from '#http/routes.ts';
 import { jwtAuthorizer, matchRoute, toApiEvent } from '#infra/local/api-event.ts';
@@ -18,6 +19,7 @@ import { createQueues, createTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '#inf
 import type { PolicyRegistry } from '#policy/index.ts';
 import type { RefundQueue } from '#ports/refund-queue.ts';
 import { type Config, readConfig } from '#shared/config.ts';
+import type { OpsConfig } from '#shared/ops-config.ts';
 import { apiStores, tableRef } from '#shared/wiring.ts';
 import { assertMatchesContract } from './contract.ts';
 import { watchTable } from './events.ts';
@@ -26,6 +28,10 @@ export interface CallOptions {
   /** The caller's account (token `sub`); omit for no token. */
   account?: string;
   internal?: boolean;
+  /** An operator's token instead (`sub` = this person; scope refunds/operator). */
+  operator?: string;
+  /** With `operator`: also the scope refunds/approver. */
+  approver?: boolean;
   body?: unknown;
   /** A raw body string, sent as is (malformed JSON, oversized bodies). */
   rawBody?: string;
@@ -97,6 +103,8 @@ export interface HarnessOptions {
   queue?: RefundQueue;
   now?: string;
   holidays?: string[];
+  /** The back office's four-eyes settings (default: every amount above 10000 needs an approver). */
+  ops?: Partial<OpsConfig>;
 }
 
 export async function apiHarness(options: HarnessOptions = {}) {
@@ -132,7 +140,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     onEnqueueFailure: (error: unknown) => enqueueFailures.push(error),
   };
 
-  const [quote, unsubscribe, cancelRenewal, reads, ingest, stripeWebhook] = await Promise.all([
+  const [quote, unsubscribe, cancelRenewal, reads, ingest, stripeWebhook, ops] = await Promise.all([
     import('#functions/quote.ts'),
     import('#functions/unsubscribe.ts'),
     import('#functions/cancel-renewal.ts'),
@@ -140,12 +148,19 @@ export async function apiHarness(options: HarnessOptions = {}) {
     import('#functions/ingest.ts'),
     // With the simulator (these tests) the webhook route answers 404.
     import('#functions/stripe-webhook.ts'),
+    import('#functions/ops.ts'),
   ]);
   // The released policies the handlers use: the repository's, until a test releases others.
   const quoteDeps: { policies?: PolicyRegistry } & typeof stores & { holidays: readonly string[] } = {
     ...stores,
     holidays: config.holidays,
   };
+  const opsSettings: OpsConfig = {
+    thresholds: new Map([['*', 10_000]]),
+    approvalTtlMs: 72 * 3_600_000,
+    ...options.ops,
+  };
+  const opsDeps = ops.opsDeps(table, queue, opsSettings);
   const handlers = {
     quote: quote.createHandler(quoteDeps, clock),
     unsubscribe: unsubscribe.createHandler(execution, clock),
@@ -153,15 +168,21 @@ export async function apiHarness(options: HarnessOptions = {}) {
     reads: reads.createHandler({ ...stores, ledger: new DynamoLedger(table), pageTokens }, clock),
     ingest: ingest.createHandler(stores, clock),
     'stripe-webhook': stripeWebhook.handler,
+    ops: ops.createHandler({ ...opsDeps, pageTokens }, clock),
   } as const;
 
   async function call(method: string, url: string, options: CallOptions = {}): Promise<ApiAnswer> {
     const rawPath = url.split('?')[0] ?? url;
     const match = matchRoute(method, rawPath);
     if (!match) throw new Error(`no route for ${method} ${rawPath}`);
-    const claims = options.account
-      ? { sub: options.account, ...(options.internal ? { scope: INTERNAL_SCOPE } : {}) }
-      : undefined;
+    const claims = options.operator
+      ? {
+          sub: options.operator,
+          scope: [OPERATOR_SCOPE, ...(options.approver ? [APPROVER_SCOPE] : [])].join(' '),
+        }
+      : options.account
+        ? { sub: options.account, ...(options.internal ? { scope: INTERNAL_SCOPE } : {}) }
+        : undefined;
     const event = toApiEvent(
       {
         method,
@@ -220,6 +241,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     dynamo,
     table,
     stores,
+    opsDeps,
     enqueueFailures,
     allItems,
     /** Releases another set of policies (e.g. a version 2) to the quote and execution handlers. */

@@ -145,7 +145,14 @@ export function eventFactMismatches(
     const sk = String(item.sk);
     if (!pk.startsWith('ACCT#')) continue;
     const account = pk.slice('ACCT#'.length);
-    if (sk.startsWith('LEDGER#')) {
+    if (sk.startsWith('AUDIT#')) {
+      expect('OperatorActionAudited', `${account}|${item.auditId}`);
+    } else if (
+      sk.startsWith('LEDGER#') &&
+      (item.cause === 'GOODWILL_CREDIT' || item.cause === 'CORRECTING_DEBIT')
+    ) {
+      expect('AccountBalanceAdjusted', `${account}|${item.entryId}|${item.amount}`);
+    } else if (sk.startsWith('LEDGER#')) {
       expect(
         'AccountBalanceCredited',
         `${account}|${item.unsubscribeOrderId}|${item.orderId}|${item.amount}`,
@@ -196,6 +203,12 @@ export function eventFactMismatches(
     switch (event.type) {
       case 'AccountBalanceCredited':
         add(event.type, `${a}|${d.unsubscribeOrderId}|${d.orderId}|${d.amount}`);
+        break;
+      case 'AccountBalanceAdjusted':
+        add(event.type, `${a}|${d.entryId}|${d.amount}`);
+        break;
+      case 'OperatorActionAudited':
+        add(event.type, `${a}|${d.auditId}`);
         break;
       case 'RenewalCancelled':
       case 'UnsubscribeOrderSucceeded':

@@ -15,6 +15,7 @@ import type {
 import type { DataKind, InstanceRecord, QuoteRecord, UnsubscribeOrder } from '#shared/model.ts';
 import { cancellationReasons, type TableRef } from './client.ts';
 import { dueIndex, keys, pendingIndex } from './keys.ts';
+import { orderLookup, slaIndex } from './ops-keys.ts';
 import { withConflictRetry } from './transactions.ts';
 
 type TransactItem = NonNullable<
@@ -166,6 +167,9 @@ export class DynamoExecutionStore implements ExecutionStore {
           entity: 'UNSUBSCRIBE_ORDER',
           ...order,
           ...pendingIndex(order.unsubscribeOrderId, new Date(order.createdAt).toISOString()),
+          // The operators' views: unsettled orders by dueBy, and any order by its id.
+          ...slaIndex(order.unsubscribeOrderId, order.dueBy),
+          ...orderLookup(order.accountId, order.unsubscribeOrderId),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },

@@ -10,7 +10,7 @@ import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdempotencyBegin, IdempotencyStore, StoredResponse } from '#ports/stores.ts';
 import type { Millis } from '#shared/domain.ts';
 import { isConditionFailure, type TableRef } from './client.ts';
-import { keys } from './keys.ts';
+import { type Key, keys } from './keys.ts';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 /** Longer than any function timeout, so a live request is never taken over. */
@@ -26,9 +26,12 @@ interface IdempotencyItem {
 
 export class DynamoIdempotencyStore implements IdempotencyStore {
   readonly #table: TableRef;
+  readonly #keyOf: (owner: string, key: string) => Key;
 
-  constructor(table: TableRef) {
+  /** `keyOf` places the records: per account by default; the back office keys them per operator. */
+  constructor(table: TableRef, keyOf: (owner: string, key: string) => Key = keys.idempotency) {
     this.#table = table;
+    this.#keyOf = keyOf;
   }
 
   async begin(accountId: string, key: string, fingerprint: string, now: Millis): Promise<IdempotencyBegin> {
@@ -39,7 +42,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
         new PutCommand({
           TableName: tableName,
           Item: {
-            ...keys.idempotency(accountId, key),
+            ...this.#keyOf(accountId, key),
             entity: 'IDEMPOTENCY',
             fingerprint,
             status: 'IN_PROGRESS',
@@ -58,7 +61,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       if (!isConditionFailure(error)) throw error;
     }
     const existing = await doc.send(
-      new GetCommand({ TableName: tableName, Key: keys.idempotency(accountId, key), ConsistentRead: true }),
+      new GetCommand({ TableName: tableName, Key: this.#keyOf(accountId, key), ConsistentRead: true }),
     );
     const item = existing.Item as IdempotencyItem | undefined;
     // Gone in between (released by a failed first attempt): the caller may simply retry.
@@ -75,7 +78,7 @@ export class DynamoIdempotencyStore implements IdempotencyStore {
       await doc.send(
         new DeleteCommand({
           TableName: tableName,
-          Key: keys.idempotency(accountId, key),
+          Key: this.#keyOf(accountId, key),
           ConditionExpression: '#status = :inProgress AND fingerprint = :fp',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS', ':fp': fingerprint },

@@ -53,6 +53,31 @@ export const keys = {
     sk: `REFUND#${providerRefundId}`,
   }),
   accountPk: account,
+  /** An audit record about an unsubscribe order, or about the account itself (a balance adjustment). */
+  orderAudit: (accountId: string, unsubscribeOrderId: string, auditId: string): Key => ({
+    pk: account(accountId),
+    sk: `AUDIT#ORDER#${unsubscribeOrderId}#${auditId}`,
+  }),
+  orderAuditPrefix: (unsubscribeOrderId: string) => `AUDIT#ORDER#${unsubscribeOrderId}#`,
+  accountAudit: (accountId: string, auditId: string): Key => ({
+    pk: account(accountId),
+    sk: `AUDIT#ACCOUNT#${auditId}`,
+  }),
+  accountAuditPrefix: 'AUDIT#ACCOUNT#',
+  /** Serialises the debits of one account and currency (a debit never takes the balance below zero). */
+  balanceGuard: (accountId: string, currency: string): Key => ({
+    pk: account(accountId),
+    sk: `BALANCEGUARD#${currency}`,
+  }),
+  /** An operator's balance adjustment in the ledger (line credits are `LEDGER#<order>#<line>`). */
+  adjustmentEntry: (accountId: string, adjustmentId: string): Key => ({
+    pk: account(accountId),
+    sk: `LEDGER#${adjustmentId}`,
+  }),
+  /** Not account data: a four-eyes approval request, found by its id alone. */
+  approval: (approvalId: string): Key => ({ pk: `APPROVAL#${approvalId}`, sk: `APPROVAL#${approvalId}` }),
+  /** An operator's Idempotency-Key: scoped to the person, outside every account. */
+  operatorIdempotency: (sub: string, key: string): Key => ({ pk: `OPERATOR#${sub}`, sk: `IDEM#${key}` }),
 };
 
 /** The partitions of the sharded indexes: `pending` holds unsettled orders, `due` scheduled purges. */
@@ -83,12 +108,7 @@ export function dueIndex(accountId: string, instanceId: string, kind: DataKind, 
   };
 }
 
-export const INDEX_ATTRIBUTES = [
-  TABLE.indexes.pending.partitionKey,
-  TABLE.indexes.pending.sortKey,
-  TABLE.indexes.due.partitionKey,
-  TABLE.indexes.due.sortKey,
-] as const;
+export const INDEX_ATTRIBUTES = Object.values(TABLE.indexes).flatMap((i) => [i.partitionKey, i.sortKey]);
 
 /** Drops the storage-only attributes (keys, index keys, TTL) from an item read from the table. */
 export function stripKeys<T>(item: Record<string, unknown>): T {

@@ -18,7 +18,10 @@ export function ledgerPut(tableName: string, entry: LedgerEntry) {
     Put: {
       TableName: tableName,
       Item: {
-        ...keys.ledgerEntry(entry.accountId, entry.unsubscribeOrderId, entry.orderId),
+        // A line's credit is keyed by the line (credited at most once); an adjustment by its id.
+        ...(entry.unsubscribeOrderId !== null && entry.orderId !== null
+          ? keys.ledgerEntry(entry.accountId, entry.unsubscribeOrderId, entry.orderId)
+          : keys.adjustmentEntry(entry.accountId, entry.entryId)),
         entity: 'LEDGER_ENTRY',
         ...entry,
       },

@@ -7,7 +7,9 @@
  *   expected order), in the same transaction as its ledger entry's `attribute_not_exists` put;
  * - completion is conditioned on every line being `SETTLED`.
  *
- * Leaving `PENDING` removes the order from the sparse `pending` index (the reconciler's work list).
+ * Leaving `PENDING` removes the order from the sparse `pending` index (the reconciler's work list);
+ * entering `NEEDS_ATTENTION` puts it back there under `ATTENTION#<shard>` (the operators' queue),
+ * and completing takes it off the `due` index's `SLA#` partitions (orders not yet settled).
  */
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Completion, LineSettlement, SettlementStore, StatusChange } from '#ports/settlement.ts';
@@ -16,6 +18,7 @@ import type { HistoryEntry, RefundMessage, UnsubscribeOrder } from '#shared/mode
 import { cancellationReasons, getItem, isConditionFailure, type TableRef } from './client.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
+import { attentionIndex, DUE_INDEX_ATTRIBUTES } from './ops-keys.ts';
 import { providerRefundPut } from './provider-refunds.ts';
 import { withConflictRetry } from './transactions.ts';
 
@@ -25,9 +28,11 @@ function historyEntry(change: {
   to: HistoryEntry['status'];
   at: number;
   note?: string | undefined;
+  receiveCount?: number | undefined;
 }): HistoryEntry {
   const entry: HistoryEntry = { status: change.to, at: change.at };
   if (change.note !== undefined) entry.note = change.note;
+  if (change.receiveCount !== undefined) entry.receiveCount = change.receiveCount;
   return entry;
 }
 
@@ -48,15 +53,31 @@ export class DynamoSettlementStore implements SettlementStore {
   async transition(ref: RefundMessage, change: StatusChange): Promise<boolean> {
     const { doc, tableName } = this.#table;
     const from = Object.fromEntries(change.from.map((status, i) => [`:from${i}`, status]));
+    // Entering NEEDS_ATTENTION puts the order on the operators' queue (same index, its own partition).
+    const attention =
+      change.to === 'NEEDS_ATTENTION' ? attentionIndex(ref.unsubscribeOrderId, change.at) : null;
+    const index = attention
+      ? `, ${Object.keys(attention)
+          .map((name, i) => `${name} = :index${i}`)
+          .join(', ')}`
+      : ` REMOVE ${PENDING_INDEX}`;
+    const indexValues = attention
+      ? Object.fromEntries(Object.values(attention).map((value, i) => [`:index${i}`, value]))
+      : {};
     try {
       await doc.send(
         new UpdateCommand({
           TableName: tableName,
           Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
-          UpdateExpression: `SET #status = :to, #history = list_append(#history, :entry) REMOVE ${PENDING_INDEX}`,
+          UpdateExpression: `SET #status = :to, #history = list_append(#history, :entry)${index}`,
           ConditionExpression: `attribute_exists(pk) AND #status IN (${Object.keys(from).join(', ')})`,
           ExpressionAttributeNames: { '#status': 'status', '#history': 'history' },
-          ExpressionAttributeValues: { ':to': change.to, ':entry': [historyEntry(change)], ...from },
+          ExpressionAttributeValues: {
+            ':to': change.to,
+            ':entry': [historyEntry(change)],
+            ...from,
+            ...indexValues,
+          },
         }),
       );
       return true;
@@ -136,7 +157,7 @@ export class DynamoSettlementStore implements SettlementStore {
           Key: keys.unsubscribeOrder(ref.accountId, ref.unsubscribeOrderId),
           UpdateExpression:
             'SET #status = :succeeded, settledAt = :settledAt, slaBreached = :late, ' +
-            `#history = list_append(#history, :entry) REMOVE ${PENDING_INDEX}`,
+            `#history = list_append(#history, :entry) REMOVE ${PENDING_INDEX}, ${DUE_INDEX_ATTRIBUTES}`,
           ConditionExpression: ['#status IN (:processing, :attention)', ...linesSettled].join(' AND '),
           ExpressionAttributeNames: {
             '#status': 'status',

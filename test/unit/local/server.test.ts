@@ -35,7 +35,7 @@ let base: string;
 
 beforeAll(async () => {
   server = createApiServer({
-    registry: functionRegistry({ reads: echo, quote: echo, 'cancel-renewal': boom }, MISSING_DIR),
+    registry: functionRegistry({ reads: echo, quote: echo, ops: echo, 'cancel-renewal': boom }, MISSING_DIR),
     jwtSecret: SECRET,
     region: 'us-east-1',
     runPurger: async (time) => {
@@ -153,6 +153,30 @@ describe('local API server', () => {
 
     expect(response.status).toBe(403);
     expect(response.json).toMatchObject({ error: { code: 'FORBIDDEN', details: {} } });
+  });
+
+  it('answers 403 FORBIDDEN on /ops routes to a customer token and on decisions to a plain operator, before the function', async () => {
+    const operatorToken = signJwt('ann', SECRET, { ttlSeconds: 60, scopes: ['refunds/operator'] });
+    const customer = await call('GET', '/ops/queues', { token: publicToken });
+    const decision = await call('POST', '/ops/approvals/ap-1/approve', { token: operatorToken, body: '{}' });
+
+    expect([customer.status, decision.status]).toEqual([403, 403]);
+    expect(decision.json).toMatchObject({ error: { code: 'FORBIDDEN' } });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('lets an operator through to the ops function with the scopes', async () => {
+    const approverToken = signJwt('bob', SECRET, {
+      ttlSeconds: 60,
+      scopes: ['refunds/operator', 'refunds/approver'],
+    });
+    const response = await call('POST', '/ops/approvals/ap-1/approve', { token: approverToken, body: '{}' });
+
+    expect(response.status).toBe(201);
+    expect(calls[0]?.event.requestContext.authorizer.jwt.scopes).toEqual([
+      'refunds/operator',
+      'refunds/approver',
+    ]);
   });
 
   it('passes the internal scope to the function', async () => {

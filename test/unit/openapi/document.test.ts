@@ -25,7 +25,9 @@ describe('the OpenAPI document', () => {
         | { security: Record<string, unknown>[]; responses: Record<string, unknown> }
         | undefined;
       expect(operation, routeKey(route)).toBeDefined();
-      const schemes = { internal: ['iam'], public: ['jwt'], none: [] }[route.auth];
+      const schemes = { internal: ['iam'], public: ['jwt'], none: [], operator: ['jwt'], approver: ['jwt'] }[
+        route.auth
+      ];
       expect(Object.keys(operation?.security[0] ?? {})).toEqual(schemes);
       for (const codes of errorCodesByStatus(route).values()) for (const code of codes) seen.add(code);
     }
@@ -43,6 +45,8 @@ describe('the OpenAPI document', () => {
     expect(withKey).toEqual([
       'POST /instances/{instanceId}/unsubscriptions',
       'POST /instances/{instanceId}/renewal-cancellations',
+      // The back office: every action (each POST under /ops).
+      ...ROUTES.filter((r) => r.method === 'POST' && r.path.startsWith('/ops/')).map(routeKey),
     ]);
   });
 });
