@@ -34,8 +34,8 @@ export interface PurgeModelInput {
   inFlight: number;
   /** Due purges per Query page. */
   pageSize: number;
-  /** Latency of each DynamoDB call a purge waits for, ms. */
-  latencyMs: { query: number; getItem: number; transactWrite: number; deleteItem: number };
+  /** Latency of each DynamoDB call a purge waits for, ms (`record`: the instance's conditional write). */
+  latencyMs: { query: number; getItem: number; record: number; deleteItem: number };
   /** CPU one purge costs a worker, ms on one vCPU (0: not a limit). */
   cpuMsPerPurge: number;
   /** vCPUs of one worker (Lambda: memory ÷ 1,769 MB). */
@@ -112,7 +112,7 @@ export interface PurgeModelResult {
 /** One worker's rate alone, purges/s, and what bounds it. */
 export function workerRate(input: PurgeModelInput): { rate: number; limit: PurgeLimit } {
   const { latencyMs: l, inFlight, pageSize } = input;
-  const chainMs = l.getItem + l.transactWrite + 2 * l.deleteItem;
+  const chainMs = l.getItem + l.record + 2 * l.deleteItem;
   // A page of `pageSize` purges takes pageSize × chain ÷ inFlight, plus the Query that fetched it.
   const byLatency = (1000 * pageSize) / ((pageSize * chainMs) / inFlight + l.query);
   const byCpu = input.cpuMsPerPurge > 0 ? (1000 * input.vcpuPerWorker) / input.cpuMsPerPurge : Infinity;
@@ -334,11 +334,11 @@ export function settlementModel(input: SettlementModelInput): SettlementModelRes
  */
 export const PURGE_CLOUD: Omit<PurgeModelInput, 'due' | 'units' | 'cpuMsPerPurge'> = {
   shards: 32,
-  maxWorkers: 32,
+  maxWorkers: 16,
   inFlight: 16,
   pageSize: 100,
   dueIndexEntryBytes: 300,
-  latencyMs: { query: 10, getItem: 5, transactWrite: 15, deleteItem: 6 },
+  latencyMs: { query: 10, getItem: 5, record: 8, deleteItem: 6 },
   vcpuPerWorker: 1024 / 1769,
   sharedVcpu: null,
   table: { writeUnitsPerSecond: 40_000, readUnitsPerSecond: 40_000 },
@@ -362,6 +362,22 @@ export const SETTLEMENT_CLOUD: SettlementModelInput = {
   promiseS: 48 * 3_600,
 };
 
+/** The least table write throughput (units/s, to 1,000) that drains `input` within `targetS`, or null if none up to 1,000,000 does. */
+export function writeUnitsFor(input: PurgeModelInput, targetS: number): number | null {
+  const drains = (wcu: number) =>
+    purgeModel({ ...input, table: { ...input.table, writeUnitsPerSecond: wcu } }).drainS <= targetS;
+  let low = 0;
+  let high = 1_000_000;
+  if (!drains(high)) return null;
+  while (high - low > 1_000) {
+    const mid = Math.floor((low + high) / 2 / 1_000) * 1_000 || 1_000;
+    if (mid <= low) break;
+    if (drains(mid)) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
 const minutes = (s: number) => `${(s / 60).toFixed(1)} min`;
 
 /** The report `npx node bench/capacity-model.ts` prints, from measured per-purge units and CPU. */
@@ -372,10 +388,10 @@ export function report(measured: {
 }): string {
   const lines: string[] = [];
   const scenarios: [string, Partial<PurgeModelInput>][] = [
-    ['1,000,000 due, 32 workers', {}],
-    ['1,000,000 due, 16 workers (the default PurgeWorkerMaxConcurrency)', { maxWorkers: 16 }],
+    ['1,000,000 due, 32 workers', { maxWorkers: 32 }],
+    ['1,000,000 due, 16 workers (the default PurgeWorkerMaxConcurrency)', {}],
     ['1,000,000 due, 8 workers', { maxWorkers: 8 }],
-    ['1,000,000 due, 32 workers, one account holds 10%', { largestAccountShare: 0.1 }],
+    ['1,000,000 due, 16 workers, one account holds 10%', { largestAccountShare: 0.1 }],
     ...(measured.latencyMs
       ? ([['1,000,000 due, 32 workers, the latencies measured here', { latencyMs: measured.latencyMs }]] as [
           string,
@@ -402,6 +418,19 @@ export function report(measured: {
         `${Math.round(result.peakUnits.largestAccountPartitionWrite)} WCU/s on the largest account's partition`,
     );
   }
+  const needed = writeUnitsFor(
+    {
+      ...PURGE_CLOUD,
+      due: 1_000_000,
+      units: measured.units,
+      cpuMsPerPurge: measured.cpuMsPerPurge,
+      stepS: 1,
+    },
+    15 * 60,
+  );
+  lines.push(
+    `1,000,000 due within 15 minutes needs ${needed === null ? 'more than 1,000,000' : needed.toLocaleString('en-US')} WCU/s of table write throughput (warm)`,
+  );
   const settlement = settlementModel(SETTLEMENT_CLOUD);
   lines.push(
     `settlement, 100,000 unsubscriptions in 1 h: ${settlement.serviceRate.toFixed(1)} orders/s (${settlement.limit}) ` +
@@ -419,11 +448,11 @@ export function report(measured: {
 }
 
 if (import.meta.main) {
-  // Per purge (bench/request-units.ts measures them): 2 transactional writes of a ~1 KB
-  // instance and a small purge item, two index writes, two deletes; CPU from bench/purge.ts.
+  // Per purge (bench/request-units.ts measures them): the instance's conditional write, two
+  // deletes, one due-index delete; a consistent read and a share of a Query; CPU from bench/purge.ts.
   process.stdout.write(
     `${report({
-      units: { write: 10, read: 1, dueIndexWrite: 2, accountPartitionWrite: 8 },
+      units: { write: 4, read: 1.5, dueIndexWrite: 1, accountPartitionWrite: 3 },
       cpuMsPerPurge: 2,
     })}\n`,
   );

@@ -5,7 +5,7 @@
  * every bundle once, in a rotated order, so machine load falls on all of them alike.
  *
  * Each child gets the environment Lambda would give it: the stack's variables (TABLE_NAME,
- * REFUND_QUEUE_URL for the functions with an SQS client, the Powertools names,
+ * REFUND_QUEUE_URL and PURGE_QUEUE_URL for the functions with an SQS client, the Powertools names,
  * NODE_OPTIONS=--enable-source-maps) and the runtime's (AWS_REGION, credentials, function
  * name and memory).
  *
@@ -62,9 +62,12 @@ export function lambdaEnv(
     PURGE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/purge-work',
   };
   if (options.usesSqs) {
-    env.REFUND_QUEUE_URL = options.endpoint
-      ? `${options.endpoint}/123456789012/refunds`
-      : 'https://sqs.eu-west-1.amazonaws.com/123456789012/refunds';
+    const queues = options.endpoint
+      ? `${options.endpoint}/123456789012`
+      : 'https://sqs.eu-west-1.amazonaws.com/123456789012';
+    env.REFUND_QUEUE_URL = `${queues}/refunds`;
+    // The purger's (it sends purge work items); a spare one is harmless to the others.
+    env.PURGE_QUEUE_URL = `${queues}/purge-work.fifo`;
   }
   if (options.endpoint) {
     env.AWS_ENDPOINT_URL = options.endpoint;

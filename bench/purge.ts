@@ -7,8 +7,8 @@
  *    (quick: 20 and 100), with as many *not* due yet on the same index (their cost must not
  *    show: key ranges up to `now`, never a scan), against the operations one purged instance
  *    must make, issued directly for a sample with the same concurrency: per data kind, GetItem
- *    instance (consistent) → TransactWriteItems (instance kind PURGED [+ RELEASED], purge item
- *    marked) → DeleteItem data → DeleteItem purge item. Growth: 10× the work, ≤ 11× the time.
+ *    instance (consistent) → UpdateItem instance (kind PURGED [+ RELEASED], conditioned) →
+ *    DeleteItem data → DeleteItem purge item. Growth: 10× the work, ≤ 11× the time.
  *    The heap is sampled during each run (memory must not grow with the backlog).
  * 2. **Workers**: the same due set (2,000 instances, 4,000 purges; quick: 40) drained by 1, 2
  *    and 4 workers: completion time (against one worker's), every data item deleted exactly
@@ -33,7 +33,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { documentClient, isThrottling } from '#adapters/dynamo/client.ts';
 import { keys } from '#adapters/dynamo/keys.ts';
@@ -72,6 +72,8 @@ export interface PurgeFigure {
   vsRaw: number;
   /** Peak heap growth over the heap at the start of the run, MiB. */
   heapGrowthMiB: number;
+  /** This process's CPU per purged kind, ms (the handlers' share; DynamoDB Local runs apart). */
+  cpuMsPerPurge: number;
 }
 
 export interface WorkersFigure {
@@ -94,6 +96,10 @@ export interface WorkersFigure {
   /** Share of DynamoDB calls refused as over capacity (0 unless the throttling part). */
   throttleShare: number;
   refusedCalls: number;
+  /** Mean latency per DynamoDB command in this run, ms. */
+  latencyMs: Record<string, number>;
+  /** This process's CPU per purged kind in this run, ms. */
+  cpuMsPerPurge: number;
 }
 
 export interface PurgeBench {
@@ -201,6 +207,8 @@ function instrument(client: DynamoDBClient) {
     counting: false,
     counts: {} as Record<string, number>,
     timings: {} as Record<string, number[]>,
+    /** This run's timings only. */
+    run: {} as Record<string, number[]>,
     throttleEvery: 0,
     seen: 0,
     refused: 0,
@@ -216,9 +224,12 @@ function instrument(client: DynamoDBClient) {
       }
       const start = process.hrtime.bigint();
       const result = await next(args);
-      const samples = state.timings[name] ?? [];
-      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-      state.timings[name] = samples;
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      for (const into of [state.timings, state.run]) {
+        const samples = into[name] ?? [];
+        samples.push(ms);
+        into[name] = samples;
+      }
       return result;
     },
     { step: 'initialize', name: 'benchCommandCounter' },
@@ -226,6 +237,7 @@ function instrument(client: DynamoDBClient) {
   return {
     start(throttleEvery = 0) {
       state.counts = {};
+      state.run = {};
       state.seen = 0;
       state.refused = 0;
       state.throttleEvery = throttleEvery;
@@ -234,7 +246,7 @@ function instrument(client: DynamoDBClient) {
     stop() {
       state.counting = false;
       state.throttleEvery = 0;
-      return { counts: { ...state.counts }, refused: state.refused, calls: state.seen };
+      return { counts: { ...state.counts }, refused: state.refused, calls: state.seen, timings: state.run };
     },
     timings: state.timings,
   };
@@ -337,33 +349,18 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
           }),
         );
         await doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: keys.instance(accountId, instanceId),
-                  UpdateExpression: `SET #r.${field(kind)}.#s = :purged, #r.${field(kind)}.purgedAt = :now, #v = #v + :one`,
-                  ConditionExpression: `#r.${field(kind)}.#s = :retained`,
-                  ExpressionAttributeNames: { '#r': 'retention', '#s': 'status', '#v': 'version' },
-                  ExpressionAttributeValues: {
-                    ':purged': 'PURGED',
-                    ':retained': 'RETAINED',
-                    ':now': NOW,
-                    ':one': 1,
-                  },
-                },
-              },
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: keys.purge(accountId, instanceId, kind),
-                  UpdateExpression: 'SET purgedAt = :now',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(purgedAt)',
-                  ExpressionAttributeValues: { ':now': NOW },
-                },
-              },
-            ],
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.instance(accountId, instanceId),
+            UpdateExpression: `SET #r.${field(kind)}.#s = :purged, #r.${field(kind)}.purgedAt = :now, #v = #v + :one`,
+            ConditionExpression: `#r.${field(kind)}.#s = :retained`,
+            ExpressionAttributeNames: { '#r': 'retention', '#s': 'status', '#v': 'version' },
+            ExpressionAttributeValues: {
+              ':purged': 'PURGED',
+              ':retained': 'RETAINED',
+              ':now': NOW,
+              ':one': 1,
+            },
           }),
         );
         await doc.send(
@@ -390,6 +387,7 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
       const purge = purgePipeline({ doc, tableName }, { workers: 1, inFlight: IN_FLIGHT });
       meter.start();
       const heap = heapSampler();
+      const cpu = process.cpuUsage();
       let runs = 0;
       let purgedKinds = 0;
       let released = 0;
@@ -404,6 +402,7 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
       }
       const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
       const heapGrowthMiB = heap.stop();
+      const used = process.cpuUsage(cpu);
       const { counts } = meter.stop();
       rawMs += await rawHalf(sample.slice(half));
       if (released !== size) throw new Error(`expected ${size} instances released, got ${released}`);
@@ -423,6 +422,7 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
         raw: { instances: sample.length, totalMs: rawMs, msPerInstance: rawPerInstance },
         vsRaw: msPerPurgedInstance / rawPerInstance,
         heapGrowthMiB,
+        cpuMsPerPurge: (used.user + used.system) / 1000 / purgedKinds,
       });
     }
     const latencies = Object.fromEntries(
@@ -454,6 +454,7 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
       const summaries: PipelineSummary[] = [];
       meter.start(throttleEvery);
       const heap = heapSampler();
+      const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       for (let runs = 1; ; runs++) {
         const summary = await purge(toIso(NOW));
@@ -463,7 +464,8 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
       }
       const totalMs = Number(process.hrtime.bigint() - start) / 1e6;
       const heapGrowthMiB = heap.stop();
-      const { refused, calls } = meter.stop();
+      const used = process.cpuUsage(cpu);
+      const { refused, calls, timings } = meter.stop();
 
       // Exactly once: every data item deleted once, every instance RELEASED, no shard with work left.
       let notExactlyOnce = 0;
@@ -514,6 +516,13 @@ export async function benchPurge(opts: { quick: boolean }): Promise<PurgeBench> 
         heapGrowthMiB,
         throttleShare: calls > 0 ? refused / calls : 0,
         refusedCalls: refused,
+        latencyMs: Object.fromEntries(
+          Object.entries(timings).map(([name, samples]) => [
+            name,
+            samples.reduce((a, b) => a + b, 0) / Math.max(1, samples.length),
+          ]),
+        ),
+        cpuMsPerPurge: (used.user + used.system) / 1000 / (2 * workersSet),
       };
     };
     const workers: WorkersFigure[] = [];

@@ -15,10 +15,19 @@ import { FUNCTIONS, type ServiceFunctionName } from '#infra/cdk/functions.ts';
 import { benchApi } from './api.ts';
 import { benchBacktest } from './backtest.ts';
 import { type BundleFigure, buildBundles, bundleFigures } from './bundles.ts';
+import {
+  PURGE_CLOUD,
+  type PurgeModelInput,
+  purgeModel,
+  SETTLEMENT_CLOUD,
+  settlementModel,
+  writeUnitsFor,
+} from './capacity-model.ts';
 import { benchColdInit, type ColdInitFigure, measureColdInit } from './cold-init.ts';
 import { benchConsole, CONSOLE_INTERACTIVE_BUDGET_MS, CONSOLE_JS_GZIP_BUDGET_BYTES } from './console.ts';
 import { benchPolicy } from './policy.ts';
 import { benchPurge } from './purge.ts';
+import { benchRequestUnits } from './request-units.ts';
 import { benchSettlement } from './settlement.ts';
 import { STRIPE_ESBUILD_OPTIONS } from './support/cdk-bundle.ts';
 import { kib, ms, ratio } from './support/stats.ts';
@@ -33,7 +42,7 @@ export type Verdict = 'PASS' | 'MISS' | 'INFO';
 export interface Row {
   /** Stable key, e.g. `bundle.quote`, `api.unsubscribe.p50`. */
   id: string;
-  group: 'bundle' | 'cold-init' | 'console' | 'api' | 'settlement' | 'purge' | 'policy';
+  group: 'bundle' | 'cold-init' | 'console' | 'api' | 'settlement' | 'purge' | 'units' | 'model' | 'policy';
   figure: string;
   measured: number;
   /** The same-run baseline, in the same unit; null when the target is absolute. */
@@ -424,6 +433,130 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
       unit: 'count',
       baselineLabel: '',
       target: { op: '=', value: 0 },
+    }),
+  );
+
+  progress('bench: request units per operation (bench/request-units.ts)');
+  const units = await benchRequestUnits();
+  details.requestUnits = units;
+  for (const o of units.operations) {
+    const id = `units.${o.operation.split(' (')[0]?.replaceAll(' ', '-')}`;
+    const figure = `request units: ${o.operation} — writes (table ${o.write} + indexes ${o.indexWrite}); reads ${o.read}`;
+    rows.push(
+      o.floorWrite > 0
+        ? row({
+            id,
+            group: 'units',
+            figure,
+            measured: o.write + o.indexWrite,
+            baseline: o.floorWrite,
+            unit: 'count',
+            baselineLabel: `each changed item written once, alone (${o.written.length} items)`,
+            target: null,
+          })
+        : row({
+            id,
+            group: 'units',
+            figure: `${figure} (no table call: the stream is read for free, one PutEvents entry)`,
+            measured: o.write + o.indexWrite + o.read,
+            baseline: null,
+            unit: 'count',
+            baselineLabel: '',
+            target: { op: '=', value: 0 },
+          }),
+    );
+  }
+  rows.push(
+    row({
+      id: 'units.check',
+      group: 'units',
+      figure: `request units: single-item calls where DynamoDB Local's ReturnConsumedCapacity differs from the documented rules (of ${units.check.calls})`,
+      measured: units.check.calls - units.check.agreeing,
+      baseline: null,
+      unit: 'count',
+      baselineLabel: '',
+      target: { op: '=', value: 0 },
+    }),
+  );
+
+  // The capacity model, first against this run's measurements, then for the cloud.
+  const purgeUnits = units.operations.find((o) => o.operation === 'purge one kind');
+  const perPurge: PurgeModelInput['units'] = {
+    write: (purgeUnits?.write ?? 0) + (purgeUnits?.indexWrite ?? 0),
+    read: purgeUnits?.read ?? 0,
+    dueIndexWrite: purgeUnits?.calls.reduce((n, c) => n + (c.computed.index.due ?? 0), 0) ?? 0,
+    accountPartitionWrite: purgeUnits?.write ?? 0,
+  };
+  const latency = (w: { latencyMs: Record<string, number> }) => ({
+    query: w.latencyMs.QueryCommand ?? 0,
+    getItem: w.latencyMs.GetItemCommand ?? 0,
+    record: w.latencyMs.UpdateItemCommand ?? 0,
+    deleteItem: w.latencyMs.DeleteItemCommand ?? 0,
+  });
+  for (const w of purge.workers) {
+    const predicted = purgeModel({
+      ...PURGE_CLOUD,
+      due: 2 * w.dueInstances,
+      maxWorkers: w.workers,
+      inFlight: purge.inFlight,
+      latencyMs: latency(w),
+      cpuMsPerPurge: 0,
+      units: perPurge,
+      table: { writeUnitsPerSecond: Infinity, readUnitsPerSecond: Infinity },
+      largestAccountShare: 0,
+      dispatch: { intervalS: 1e9, firstDelayS: 0, startupS: 0 },
+      workerBudgetS: null,
+      stepS: quick ? 0.01 : 0.05,
+    });
+    rows.push(
+      row({
+        id: `model.check.${w.workers}`,
+        group: 'model',
+        figure: `model check: ${w.dueInstances.toLocaleString('en-US')} instances with ${w.workers} worker(s), measured completion against the model fed this run's latencies`,
+        measured: w.totalMs,
+        baseline: predicted.drainS * 1000,
+        unit: 'ms',
+        baselineLabel: `model (${Math.round(predicted.peakRate)} purges/s, ${predicted.peakLimit})`,
+        target: null,
+      }),
+    );
+  }
+  const cpuMsPerPurge = large?.cpuMsPerPurge ?? small?.cpuMsPerPurge ?? 0;
+  const cloud: PurgeModelInput = { ...PURGE_CLOUD, due: 1_000_000, units: perPurge, cpuMsPerPurge, stepS: 1 };
+  const million = purgeModel(cloud);
+  const needed = writeUnitsFor(cloud, 15 * 60);
+  const settling = settlementModel(SETTLEMENT_CLOUD);
+  details.model = { cloud, million, needed, settlement: settling };
+  rows.push(
+    row({
+      id: 'model.purge-1m',
+      group: 'model',
+      figure: `model (not a measurement): 1,000,000 purges due at one midnight, ${cloud.maxWorkers} workers, ${cloud.table.writeUnitsPerSecond.toLocaleString('en-US')} WCU/s table: drained (p50 late ${(million.lateness.p50 / 60).toFixed(1)} min; ${Math.round(million.peakRate)} purges/s, ${million.peakLimit}; ${Math.round(million.peakUnits.dueIndexPartitionWrite)} WCU/s per due index partition)`,
+      measured: million.drainS * 1000,
+      baseline: null,
+      unit: 'ms',
+      baselineLabel: '',
+      target: { op: '<=', value: 15 * 60_000 },
+    }),
+    row({
+      id: 'model.purge-1m.table',
+      group: 'model',
+      figure: `model: table write throughput 1,000,000 purges need to drain within 15 minutes (${perPurge.write} WCU a purge)`,
+      measured: needed ?? Number.NaN,
+      baseline: null,
+      unit: 'per-second',
+      baselineLabel: '',
+      target: { op: '<=', value: 40_000 },
+    }),
+    row({
+      id: 'model.settlement',
+      group: 'model',
+      figure: `model: 100,000 unsubscriptions in 1 h, ${SETTLEMENT_CLOUD.providerCallsPerSecond} provider calls/s, ${SETTLEMENT_CLOUD.concurrency} processors: longest wait to settle (${settling.serviceRate.toFixed(0)} orders/s, ${settling.limit})`,
+      measured: settling.maxWaitS * 1000,
+      baseline: null,
+      unit: 'ms',
+      baselineLabel: '',
+      target: { op: '<=', value: SETTLEMENT_CLOUD.promiseS * 1000 },
     }),
   );
 

@@ -87,6 +87,7 @@ function importOnce(file: string): number {
       AWS_REGION: 'eu-west-1',
       TABLE_NAME: 'measure-table',
       REFUND_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/measure',
+      PURGE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/measure.fifo',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

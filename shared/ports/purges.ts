@@ -19,7 +19,11 @@ export interface DuePurge {
 /** The state of one purge item, read consistently. */
 export interface PurgeItemState {
   purgeAt: Millis;
-  /** Set once the purge was recorded on the instance; the item then only waits for the data deletion. */
+  /**
+   * Set when the item itself was marked done (items marked in the same transaction as the
+   * instance, before a purge was recorded on the instance alone); null otherwise. A purge is
+   * recorded when the instance shows its kind `PURGED`.
+   */
   purgedAt: Millis | null;
 }
 
@@ -54,9 +58,9 @@ export interface PurgeStore {
   oldestDue(now: Millis, shard: number): Promise<Millis | null>;
   instance(accountId: string, instanceId: string): Promise<InstanceRecord | null>;
   purgeItem(item: DuePurge): Promise<PurgeItemState | null>;
-  /** Step 2a; false when any condition failed. */
+  /** Step 2a, one conditional write of the instance; false when any condition failed. */
   record(item: DuePurge, record: PurgeRecord): Promise<boolean>;
-  /** Step 2b, after the data is deleted: removes a recorded purge item. */
+  /** Step 2b, after the data is deleted: removes the purge item (if it still has this `purgeAt`). */
   finish(item: DuePurge): Promise<void>;
   /** Removes a purge item that was not recorded and no longer has work (the instance moved on). */
   discard(item: DuePurge, purgeAt: Millis): Promise<void>;

@@ -10,23 +10,25 @@
  *    budget is spent; whatever is left waits for the next run.
  * 2. Per due purge:
  *    a. Read the instance. If it is `UNSUBSCRIBED` with that kind `RETAINED`, record the purge
- *       in one transaction: the kind → `PURGED` with `purgedAt = now` (and the instance →
- *       `RELEASED` when the other kind is already `PURGED`), version + 1, conditioned on the
- *       version, the status, the kind being `RETAINED` and both deadlines being `<= now`; and
- *       the purge item marked done (conditioned on it existing, not yet done and being due).
- *       A restore by renewal (which conditions on the same version and deletes the purge
- *       items) and this transaction cannot both win.
+ *       with one conditional write of the instance: the kind → `PURGED` with `purgedAt = now`
+ *       (and the instance → `RELEASED` when the other kind is already `PURGED`), version + 1,
+ *       conditioned on the version, the status, the kind being `RETAINED` and its deadline
+ *       being `<= now`. A restore by renewal (which conditions on the same version, and deletes
+ *       the purge items of the kinds it restores) and this write cannot both win; a restore
+ *       after it leaves a `PURGED` kind, and its purge item, alone.
  *    b. Then delete the data through the `RetainedDataStore` port (idempotent), and only then
  *       remove the purge item from the due index. A run that stops between a and b leaves the
- *       purge item on the index marked done; the next run finishes it. The data is deleted
- *       only after the purge is recorded, so a restore racing a purge can never end with the
- *       instance showing `RESTORED` data that was already deleted.
- *    c. If the transaction did not apply, find out why: the purge item is gone (an overlapping
- *       run or a restore got there first) → skip; recorded but not finished → finish it (b) if
- *       it was recorded more than `FINISH_LEASE_MS` ago (its run stopped), else leave it to
- *       the run still finishing it;
- *       rescheduled later → skip; the instance no longer holds that kind → the purge item is
- *       stale, remove it; otherwise the instance changed under us → read it again (3 attempts).
+ *       purge item on the index and the instance showing the kind `PURGED`: that pair is a
+ *       recorded purge, and the next run finishes it. The data is deleted only after the purge
+ *       is recorded, so a restore racing a purge can never end with the instance showing
+ *       `RESTORED` data that was already deleted.
+ *    c. If the write did not apply, find out why: the purge item is gone (an overlapping run or
+ *       a restore got there first) → skip; recorded (the instance shows the kind `PURGED` for
+ *       this deadline, or the item is marked done) but not finished → finish it (b) if it was
+ *       recorded more than `FINISH_LEASE_MS` ago (its run stopped), else leave it to the run
+ *       still finishing it; rescheduled later → skip; the instance no longer holds that kind
+ *       otherwise → the purge item is stale, remove it; otherwise the instance changed under
+ *       us → read it again (3 attempts).
  * 3. Throttling slows the run down instead of failing it: a call the store throttled
  *    (`ThrottledError`, nothing was changed) is made again, in place, after a jittered wait that
  *    doubles with each attempt (`#use-cases/throttle.ts`), and the purges in flight are halved
@@ -287,8 +289,9 @@ async function purgeOne(
     }
     const state = await step(() => purges.purgeItem(item));
     if (!state) return 'SKIPPED';
-    if (state.purgedAt !== null) {
-      if (now - state.purgedAt < FINISH_LEASE_MS) return 'IN_PROGRESS';
+    const recordedAt = state.purgedAt ?? recordedOn(instance, item.kind, state.purgeAt);
+    if (recordedAt !== null) {
+      if (now - recordedAt < FINISH_LEASE_MS) return 'IN_PROGRESS';
       await step(() => data.delete(ref));
       await step(() => purges.finish(item));
       return 'COMPLETED';
@@ -300,6 +303,12 @@ async function purgeOne(
     }
   }
   return 'CONTENDED';
+}
+
+/** When the instance recorded this kind's purge for the deadline `purgeAt`, or null if it did not. */
+function recordedOn(instance: InstanceRecord | null, kind: DataKind, purgeAt: Millis): Millis | null {
+  const retained = instance?.retention?.[retentionField(kind)];
+  return retained?.status === 'PURGED' && retained.purgeAt === purgeAt ? (retained.purgedAt ?? null) : null;
 }
 
 function holdsRetained(instance: InstanceRecord | null, kind: DataKind): RetainedData | null {

@@ -523,14 +523,15 @@ describe('purger: runs', () => {
     const at = '2026-10-01T16:00:00.000Z';
 
     expect(await run(at)).toMatchObject({ purged: 0, failed: 1, remaining: true });
-    // Recorded (a restore can no longer take it back), the data not yet deleted, the work still on the index.
+    // Recorded on the instance (a restore can no longer take it back), the data not yet deleted,
+    // the work still on the index.
     expect((await instanceOf(seeded)).retention?.logData).toMatchObject({
       status: 'PURGED',
       purgedAt: Date.parse(at),
     });
     let items = await retentionItems(table, seeded.accountId, seeded.instanceId);
     expect(items.data.LOG).toBe(true);
-    expect(items.purge.LOG).toMatchObject({ purgedAt: Date.parse(at) });
+    expect(items.purge.LOG).toMatchObject({ purgeAt: seeded.retention?.logData.purgeAt });
 
     // An overlapping run within the lease leaves it to the run that recorded it.
     expect(await run('2026-10-01T16:05:00.000Z')).toMatchObject({
@@ -550,6 +551,33 @@ describe('purger: runs', () => {
     expect(items.purge.LOG).toBeUndefined();
     // The purge keeps the time it was recorded at.
     expect((await instanceOf(seeded)).retention?.logData.purgedAt).toBe(Date.parse(at));
+  });
+
+  it('a purge recorded before a crash is finished after the lease even if a renewal restored the instance meanwhile', async () => {
+    const seeded = await seedUnsubscribedInstance(table, { unsubscribedAt: '2026-04-10T15:30:00.000Z' });
+    const data = new CountingDataStore();
+    data.failures = 1;
+    const logAt = '2026-04-10T16:00:00.000Z';
+    expect(await purger({ data })(logAt)).toMatchObject({ purged: 0, failed: 1 });
+
+    // The renewal restores what is not purged (configuration data) and leaves the log data PURGED.
+    await renew(seeded, '2026-04-11T00:00:00.000Z', `r-${seeded.instanceId}`);
+    let after = await instanceOf(seeded);
+    expect(after.status).toBe('ACTIVE');
+    expect(after.retention?.logData).toMatchObject({ status: 'PURGED', purgedAt: Date.parse(logAt) });
+    expect(after.retention?.configData.status).toBe('RESTORED');
+    expect((await retentionItems(table, seeded.accountId, seeded.instanceId)).purge.CONFIG).toBeUndefined();
+
+    // The log data's purge is still owed: the next run after the lease deletes it, and only it.
+    expect(await purger({ data })('2026-04-11T00:10:00.000Z')).toMatchObject({ completed: 1, purged: 0 });
+    const items = await retentionItems(table, seeded.accountId, seeded.instanceId);
+    expect(items).toEqual({
+      data: { CONFIG: true, LOG: false },
+      purge: { CONFIG: undefined, LOG: undefined },
+    });
+    after = await instanceOf(seeded);
+    expect(after.status).toBe('ACTIVE');
+    expect(after.retention?.logData.purgedAt).toBe(Date.parse(logAt));
   });
 
   it('discards a stale purge item of an instance that no longer holds that data', async () => {

@@ -10,7 +10,7 @@
  * DynamoDB's throttling answers (after the SDK's own retries) become `ThrottledError`: the
  * call did nothing, and the purger slows down and makes it again.
  */
-import { DeleteCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type DueCursor,
   type DuePurge,
@@ -22,9 +22,8 @@ import {
 import { TABLE } from '#schema/table.ts';
 import type { Millis } from '#shared/domain.ts';
 import type { DataKind, InstanceRecord } from '#shared/model.ts';
-import { cancellationReasons, getItem, isConditionFailure, isThrottling, type TableRef } from './client.ts';
+import { getItem, isConditionFailure, isThrottling, type TableRef } from './client.ts';
 import { duePartition, keys } from './keys.ts';
-import { withConflictRetry } from './transactions.ts';
 
 const { indexName, partitionKey, sortKey } = TABLE.indexes.due;
 const DEFAULT_PAGE = 100;
@@ -36,6 +35,9 @@ const ALL_SHARDS: readonly number[] = Array.from({ length: TABLE.dueShards }, (_
 
 /** The end of the due range at `now`: everything due at or before `now` sorts at or below it. */
 const dueUpper = (now: Millis) => `${new Date(now).toISOString()}#\uffff`;
+
+const isTransactionConflict = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'TransactionConflictException';
 
 /** Runs a DynamoDB call; throttling becomes `ThrottledError` (anything else is rethrown as is). */
 async function call<T>(send: () => Promise<T>): Promise<T> {
@@ -164,7 +166,7 @@ export class DynamoPurgeStore implements PurgeStore {
     const { doc, tableName } = this.#table;
     const field = retentionField(item.kind);
     const other = retentionField(item.kind === 'CONFIG' ? 'LOG' : 'CONFIG');
-    const instanceConditions = [
+    const conditions = [
       '#status = :unsubscribed',
       '#version = :version',
       `#retention.${field}.#status = :retained`,
@@ -172,58 +174,39 @@ export class DynamoPurgeStore implements PurgeStore {
       ...(record.release ? [`#retention.${other}.#status = :purged`] : []),
     ];
     try {
-      await withConflictRetry(() =>
-        doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: keys.instance(item.accountId, item.instanceId),
-                  UpdateExpression:
-                    `SET #retention.${field}.#status = :purged, #retention.${field}.purgedAt = :now, #version = :next` +
-                    (record.release ? ', #status = :released' : ''),
-                  ConditionExpression: instanceConditions.join(' AND '),
-                  ExpressionAttributeNames: {
-                    '#status': 'status',
-                    '#retention': 'retention',
-                    '#version': 'version',
-                  },
-                  ExpressionAttributeValues: {
-                    ':unsubscribed': 'UNSUBSCRIBED',
-                    ':retained': 'RETAINED',
-                    ':purged': 'PURGED',
-                    ':now': record.now,
-                    ':version': record.instanceVersion,
-                    ':next': record.instanceVersion + 1,
-                    ...(record.release ? { ':released': 'RELEASED' } : {}),
-                  },
-                },
-              },
-              {
-                Update: {
-                  TableName: tableName,
-                  Key: keys.purge(item.accountId, item.instanceId, item.kind),
-                  UpdateExpression: 'SET purgedAt = :now',
-                  ConditionExpression:
-                    'attribute_exists(pk) AND attribute_not_exists(purgedAt) AND purgeAt <= :now',
-                  ExpressionAttributeValues: { ':now': record.now },
-                },
-              },
-            ],
-          }),
-        ),
+      // One item, one conditional write: the instance itself records the purge (no transaction).
+      await doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.instance(item.accountId, item.instanceId),
+          UpdateExpression:
+            `SET #retention.${field}.#status = :purged, #retention.${field}.purgedAt = :now, #version = :next` +
+            (record.release ? ', #status = :released' : ''),
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: { '#status': 'status', '#retention': 'retention', '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':unsubscribed': 'UNSUBSCRIBED',
+            ':retained': 'RETAINED',
+            ':purged': 'PURGED',
+            ':now': record.now,
+            ':version': record.instanceVersion,
+            ':next': record.instanceVersion + 1,
+            ...(record.release ? { ':released': 'RELEASED' } : {}),
+          },
+        }),
       );
       return true;
     } catch (error) {
-      if (cancellationReasons(error)?.includes('ConditionalCheckFailed')) return false;
+      // A failed condition, or a restore's transaction on the instance at this moment: it changed.
+      if (isConditionFailure(error) || isTransactionConflict(error)) return false;
       if (isThrottling(error)) throw new ThrottledError({ cause: error });
       throw error;
     }
   }
 
   async finish(item: DuePurge): Promise<void> {
-    await this.#deleteIf(item, 'attribute_exists(purgedAt)', {});
+    // Only the item of this deadline: a purge rescheduled since keeps its own.
+    await this.#deleteIf(item, 'purgeAt = :purgeAt', { ':purgeAt': item.purgeAt });
   }
 
   async discard(item: DuePurge, purgeAt: Millis): Promise<void> {

@@ -22,7 +22,7 @@ const base: PurgeModelInput = {
   maxWorkers: 32,
   inFlight: 10,
   pageSize: 1_000_000,
-  latencyMs: { query: 0, getItem: 25, transactWrite: 25, deleteItem: 25 },
+  latencyMs: { query: 0, getItem: 25, record: 25, deleteItem: 25 },
   cpuMsPerPurge: 0,
   units: { write: 1, read: 1, dueIndexWrite: 1, accountPartitionWrite: 1 },
   table: { writeUnitsPerSecond: 1e9, readUnitsPerSecond: 1e9 },
