@@ -45,12 +45,9 @@ export function quoteLines(quote: Quote, instance: Instance): HTMLElement {
     quote.lines.map((l) => {
       const order = instance.orders.find((o) => o.orderId === l.orderId);
       return [
-        named(
-          order
-            ? [purchaseType(order.type), h('small', {}, billingPeriod(order.periodStart, order.periodEnd))]
-            : '',
-          l.orderId,
-        ),
+        order
+          ? named(purchaseType(order.type), l.orderId, billingPeriod(order.periodStart, order.periodEnd))
+          : named('', l.orderId),
         formatMoney(l.cashPaid, quote.currency),
         formatMoney(l.voucherPaid, quote.currency),
         `${l.usedDays} of ${l.termDays}`,
