@@ -35,6 +35,7 @@ export type DomainEventType =
   | 'InstanceReleased'
   | 'RetentionDataPurged'
   | 'RenewalCancelled'
+  | 'UnsubscribeOrderAccepted'
   | 'RefundLineSubmitted'
   | 'RefundLineSettled'
   | 'RefundLineReversed'
@@ -56,6 +57,7 @@ export const EVENT_VERSIONS = {
   InstanceReleased: 2,
   RetentionDataPurged: 2,
   RenewalCancelled: 1,
+  UnsubscribeOrderAccepted: 1,
   RefundLineSubmitted: 1,
   RefundLineSettled: 1,
   RefundLineReversed: 1,
@@ -174,6 +176,24 @@ function unsubscribeOrderEvents(change: ItemChange): DomainEvent[] {
   const unsubscribeOrderId = String(after.unsubscribeOrderId);
   const base = { unsubscribeOrderId, instanceId: String(after.instanceId) };
   const events: DomainEvent[] = [];
+  // Every accepted order, of either kind: what paperwork (credit notes, emails, the journal) starts from.
+  if (!before)
+    events.push(
+      event(
+        change,
+        'UnsubscribeOrderAccepted',
+        'created',
+        factTime(after.createdAt, 'UnsubscribeOrderAccepted', 'createdAt'),
+        {
+          ...base,
+          kind: String(after.type),
+          refundType: String(after.refundType),
+          currency: String(after.currency),
+          refundAmount: Number(after.refundAmount),
+          dueBy: iso(factTime(after.dueBy, 'UnsubscribeOrderAccepted', 'dueBy')),
+        },
+      ),
+    );
   if (!before && after.type === 'CANCEL_RENEWAL')
     events.push(
       event(

@@ -38,6 +38,13 @@ const DATA: Record<DomainEventType, z.ZodMiniObject> = {
   InstanceReleased: z.strictObject(instanceV2),
   RetentionDataPurged: z.strictObject({ ...instanceV2, kind: dataKind }),
   RenewalCancelled: z.strictObject({ ...orderData, ...money }),
+  UnsubscribeOrderAccepted: z.strictObject({
+    ...orderData,
+    kind: z.enum(['UNSUBSCRIBE', 'CANCEL_RENEWAL']),
+    refundType: z.enum(['FULL_REFUND', 'PARTIAL_REFUND', 'RENEWAL_CANCELLATION']),
+    ...money,
+    dueBy: z.iso.datetime(),
+  }),
   RefundLineSubmitted: z.strictObject({ ...orderData, orderId: text(), ...money }),
   RefundLineSettled: z.strictObject({ ...orderData, orderId: text(), ...money, destination }),
   RefundLineReversed: z.strictObject({

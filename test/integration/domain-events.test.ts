@@ -116,31 +116,39 @@ async function eventsAbout(instanceId: string, count: number): Promise<DomainEve
 const summary = (events: DomainEvent[]) =>
   events.map((e) => [e.type, e.data.destination ?? e.data.cause ?? e.data.kind ?? null]);
 
+/** The events of the accepting transaction (its items' stream records may come in either order) sorted, then the rest. */
+const accepted = (events: DomainEvent[], first = 2) => [
+  ...summary(events.slice(0, first)).sort(),
+  ...summary(events.slice(first)),
+];
+
 describe('each flow yields exactly its events', () => {
   it('unsubscribe, settle to the card, purge both kinds: unsubscribed, settled, succeeded, purged ×2, released', async () => {
     const id = await unsubscribe('demo-fresh');
-    expect(summary(await eventsAbout('demo-fresh', 3))).toEqual([
+    expect(accepted(await eventsAbout('demo-fresh', 4))).toEqual([
       ['InstanceUnsubscribed', null],
+      ['UnsubscribeOrderAccepted', 'UNSUBSCRIBE'],
       ['RefundLineSettled', 'ORIGINAL_PAYMENT_METHOD'],
       ['UnsubscribeOrderSucceeded', null],
     ]);
     const later = new Date(Date.now() + 8 * 86_400_000).toISOString();
     expect((await call('POST', '/local/purger-runs', { time: later })).status).toBe(200);
-    const events = await eventsAbout('demo-fresh', 6);
+    const events = await eventsAbout('demo-fresh', 7);
     // The purger purges the two kinds independently (either may commit first); the release is last.
-    expect(summary(events).slice(3, 5).sort()).toEqual([
+    expect(summary(events).slice(4, 6).sort()).toEqual([
       ['RetentionDataPurged', 'CONFIG'],
       ['RetentionDataPurged', 'LOG'],
     ]);
-    expect(summary(events).slice(5)).toEqual([['InstanceReleased', null]]);
-    expect(events[1]?.data).toMatchObject({ unsubscribeOrderId: id, refundAmount: 99900, currency: 'USD' });
+    expect(summary(events).slice(6)).toEqual([['InstanceReleased', null]]);
+    expect(events[2]?.data).toMatchObject({ unsubscribeOrderId: id, refundAmount: 99900, currency: 'USD' });
     expect(JSON.stringify(events)).not.toMatch(/private reason|card-|closed-/);
   });
 
   it('a refused card: settled to the balance, credited once with its cause', async () => {
     await unsubscribe('demo-closed');
-    expect(summary(await eventsAbout('demo-closed', 4))).toEqual([
+    expect(accepted(await eventsAbout('demo-closed', 5))).toEqual([
       ['InstanceUnsubscribed', null],
+      ['UnsubscribeOrderAccepted', 'UNSUBSCRIBE'],
       ['RefundLineSettled', 'ACCOUNT_BALANCE'],
       ['AccountBalanceCredited', 'PROVIDER_REFUSED'],
       ['UnsubscribeOrderSucceeded', null],
@@ -160,7 +168,8 @@ describe('each flow yields exactly its events', () => {
       { 'idempotency-key': 'events-renewal' },
     );
     expect(order.status).toBe(202);
-    expect(summary(await eventsAbout('demo-renewing', 3))).toEqual([
+    expect(summary(await eventsAbout('demo-renewing', 4))).toEqual([
+      ['UnsubscribeOrderAccepted', 'CANCEL_RENEWAL'],
       ['RenewalCancelled', null],
       ['RefundLineSettled', 'ORIGINAL_PAYMENT_METHOD'],
       ['UnsubscribeOrderSucceeded', null],
@@ -173,10 +182,11 @@ describe('a publisher failing mid-batch', () => {
     const deliveredBefore = runtime.eventBus.deliveries().length;
     crashAfterPut = true;
     await unsubscribe('demo-flaky');
-    const events = await eventsAbout('demo-flaky', 3);
+    const events = await eventsAbout('demo-flaky', 4);
     expect(crashes).toBe(1);
-    expect(summary(events)).toEqual([
+    expect(accepted(events)).toEqual([
       ['InstanceUnsubscribed', null],
+      ['UnsubscribeOrderAccepted', 'UNSUBSCRIBE'],
       ['RefundLineSettled', 'ORIGINAL_PAYMENT_METHOD'],
       ['UnsubscribeOrderSucceeded', null],
     ]);
@@ -217,18 +227,19 @@ describe('a publisher failing mid-batch', () => {
     });
     expect(ingest.status).toBe(201);
     await unsubscribe('events-refused');
-    const events = await eventsAbout('events-refused', 3);
+    const events = await eventsAbout('events-refused', 4);
     // The refused event arrives after the retry, so after the ones accepted with or after it.
     expect(summary(events).sort()).toEqual([
       ['InstanceUnsubscribed', null],
       ['RefundLineSettled', 'ORIGINAL_PAYMENT_METHOD'],
+      ['UnsubscribeOrderAccepted', 'UNSUBSCRIBE'],
       ['UnsubscribeOrderSucceeded', null],
     ]);
     expect(runtime.eventBus.refusals()).toBe(0);
     const refusedTypes = runtime.eventBus
       .deliveries()
       .filter((d) => d.event.data.instanceId === 'events-refused');
-    expect(new Set(refusedTypes.map((d) => d.event.id)).size).toBe(3);
+    expect(new Set(refusedTypes.map((d) => d.event.id)).size).toBe(4);
   });
 });
 
@@ -261,22 +272,33 @@ describe('the events-to-facts check itself', () => {
     'a',
   );
   const succeeded = event('UnsubscribeOrderSucceeded', base, 'b');
+  const acceptedEvent = event(
+    'UnsubscribeOrderAccepted',
+    { ...base, kind: 'UNSUBSCRIBE', refundType: 'PARTIAL_REFUND', dueBy: '2026-03-07T16:00:00.000Z' },
+    'f',
+  );
 
   it('accepts exactly the facts', () => {
-    expect(eventFactMismatches([order], [settled, succeeded])).toEqual([]);
+    expect(eventFactMismatches([order], [acceptedEvent, settled, succeeded])).toEqual([]);
   });
 
   it('finds a missing event, an extra one, a duplicate, a wrong destination and a schema violation', () => {
-    expect(eventFactMismatches([order], [settled])).toEqual([
+    expect(eventFactMismatches([order], [acceptedEvent, settled])).toEqual([
       expect.stringMatching(/^UnsubscribeOrderSucceeded: the table says/),
     ]);
+    expect(eventFactMismatches([order], [settled, succeeded])).toEqual([
+      expect.stringMatching(/^UnsubscribeOrderAccepted: the table says/),
+    ]);
     expect(
-      eventFactMismatches([order], [settled, succeeded, event('SlaBreached', { ...base }, 'c')]),
+      eventFactMismatches(
+        [order],
+        [acceptedEvent, settled, succeeded, event('SlaBreached', { ...base }, 'c')],
+      ),
     ).toEqual([
       expect.stringMatching(/SlaBreached .* does not match its schema/),
       expect.stringMatching(/^SlaBreached: the table says \[\]/),
     ]);
-    expect(eventFactMismatches([order], [settled, succeeded, succeeded])).toEqual([
+    expect(eventFactMismatches([order], [acceptedEvent, settled, succeeded, succeeded])).toEqual([
       expect.stringMatching(/^duplicate event id/),
       expect.stringMatching(/^UnsubscribeOrderSucceeded: the table says/),
     ]);
@@ -285,7 +307,7 @@ describe('the events-to-facts check itself', () => {
       { ...base, orderId: 'o-1', destination: 'ACCOUNT_BALANCE' },
       'a',
     );
-    expect(eventFactMismatches([order], [toBalance, succeeded])).toEqual([
+    expect(eventFactMismatches([order], [acceptedEvent, toBalance, succeeded])).toEqual([
       expect.stringMatching(/^RefundLineSettled: the table says/),
     ]);
   });

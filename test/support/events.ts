@@ -160,6 +160,7 @@ export function eventFactMismatches(
     } else if (sk.startsWith('UORDER#')) {
       const uo = String(item.unsubscribeOrderId);
       const history = (item.history ?? []) as { status: string; note?: string; orderId?: string }[];
+      expect('UnsubscribeOrderAccepted', `${account}|${uo}|${item.type}|${item.refundAmount}`);
       if (item.type === 'CANCEL_RENEWAL') expect('RenewalCancelled', `${account}|${uo}`);
       if (item.status === 'SUCCEEDED') expect('UnsubscribeOrderSucceeded', `${account}|${uo}`);
       if (item.slaBreached === true) expect('SlaBreached', `${account}|${uo}`);
@@ -209,6 +210,9 @@ export function eventFactMismatches(
         break;
       case 'OperatorActionAudited':
         add(event.type, `${a}|${d.auditId}`);
+        break;
+      case 'UnsubscribeOrderAccepted':
+        add(event.type, `${a}|${d.unsubscribeOrderId}|${d.kind}|${d.refundAmount}`);
         break;
       case 'RenewalCancelled':
       case 'UnsubscribeOrderSucceeded':

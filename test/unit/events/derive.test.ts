@@ -118,7 +118,29 @@ describe('events from item transitions', () => {
       settledAt: status === 'SUCCEEDED' ? SETTLED_AT : null,
       history: [],
     });
-    expect(types(change('UORDER#uo-1', null, order('PENDING', [line('o-1', 'PENDING')])))).toEqual([]);
+    const accepted = eventsFromChange(
+      change('UORDER#uo-1', null, {
+        ...order('PENDING', [line('o-1', 'PENDING')]),
+        refundType: 'PARTIAL_REFUND',
+        createdAt: AT,
+      }),
+    );
+    expect(accepted.map((e) => [e.type, e.occurredAt, e.data])).toEqual([
+      [
+        'UnsubscribeOrderAccepted',
+        '2026-03-05T10:00:00.000Z',
+        {
+          unsubscribeOrderId: 'uo-1',
+          instanceId: 'i-1',
+          kind: 'UNSUBSCRIBE',
+          refundType: 'PARTIAL_REFUND',
+          currency: 'USD',
+          refundAmount: 200,
+          dueBy: '2026-03-05T10:00:00.000Z',
+        },
+      ],
+    ]);
+    expect(JSON.stringify(accepted)).not.toMatch(/private words|card-4242/);
     const settled = change(
       'UORDER#uo-1',
       order('PROCESSING', [line('o-1', 'SETTLED', 'ACCOUNT_BALANCE'), line('o-2', 'PENDING')]),
@@ -145,9 +167,16 @@ describe('events from item transitions', () => {
       history: [{ status: 'PENDING', at: AT }],
     };
     const cancelled = eventsFromChange(
-      change('UORDER#uo-2', null, { ...order, currency: 'USD', refundAmount: 5 }),
+      change('UORDER#uo-2', null, {
+        ...order,
+        refundType: 'RENEWAL_CANCELLATION',
+        currency: 'USD',
+        refundAmount: 5,
+        dueBy: AT,
+      }),
     );
     expect(cancelled.map((e) => [e.type, e.occurredAt])).toEqual([
+      ['UnsubscribeOrderAccepted', new Date(AT).toISOString()],
       ['RenewalCancelled', new Date(AT).toISOString()],
     ]);
     const attention = {
