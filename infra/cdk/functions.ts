@@ -4,6 +4,7 @@
  */
 import type { FunctionName } from '#http/routes.ts';
 import type { IndexName } from '#schema/table.ts';
+import type { DomainEventType } from '#shared/events/derive.ts';
 
 /**
  * `read`: GetItem/BatchGetItem/Query on the table. `readWrite` adds
@@ -39,7 +40,31 @@ export interface FunctionDef {
   fourEyes?: boolean;
   timeoutSeconds: number;
   memoryMb: number;
+  /**
+   * The domain events that invoke it: an EventBridge rule on the bus in the cloud (Paperwork in
+   * infra/cdk/paperwork.ts), the local bus's dispatcher locally. Consumers de-duplicate by event id.
+   */
+  consumes?: readonly DomainEventType[];
+  /** The private document buckets it reads or writes (sets the bucket's variable and the grant). */
+  documents?: Partial<Record<DocumentBucket, 'read' | 'write'>>;
+  /** Needs the credit notes' issuer settings (ISSUER_*). */
+  issuer?: boolean;
 }
+
+/** The paperwork buckets: credit-note PDFs and the journal's daily exports. */
+export type DocumentBucket = 'creditNotes' | 'journalExports';
+
+/** The key prefix of each bucket's objects (grants are scoped to it). */
+export const DOCUMENT_PREFIXES: Record<DocumentBucket, string> = {
+  creditNotes: 'credit-notes/',
+  journalExports: 'journal/',
+};
+
+/** The variable that names each bucket. */
+export const DOCUMENT_BUCKET_VARIABLES: Record<DocumentBucket, string> = {
+  creditNotes: 'CREDIT_NOTES_BUCKET',
+  journalExports: 'JOURNAL_EXPORTS_BUCKET',
+};
 
 export type ServiceFunctionName =
   | FunctionName
@@ -49,7 +74,8 @@ export type ServiceFunctionName =
   | 'reconciler'
   | 'submitted-reconciler'
   | 'event-publisher'
-  | 'ops-sweeper';
+  | 'ops-sweeper'
+  | 'credit-notes';
 
 const http = { timeoutSeconds: 10, memoryMb: 512 } as const;
 
@@ -192,6 +218,28 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     // Derivation is pure; the time goes to PutEvents calls (at most 10 events each).
     timeoutSeconds: 30,
     memoryMb: 256,
+  },
+  paperwork: {
+    ...http,
+    entry: 'functions/paperwork.ts',
+    description: 'Paperwork routes: credit-note links',
+    table: 'read',
+    indexes: [],
+    sendsRefunds: false,
+    documents: { creditNotes: 'read' },
+  },
+  'credit-notes': {
+    entry: 'functions/credit-notes.ts',
+    description: 'Issues, renders and stores the credit note of each accepted unsubscribe order',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+    consumes: ['UnsubscribeOrderAccepted'],
+    documents: { creditNotes: 'write' },
+    issuer: true,
+    // Numbering may wait out a burst of concurrent issuances; rendering one note takes milliseconds warm.
+    timeoutSeconds: 60,
+    memoryMb: 1024,
   },
 };
 

@@ -76,6 +76,7 @@ import { BackOffice } from './back-office.ts';
 import { ConsoleHosting } from './console-hosting.ts';
 import { DomainEvents } from './domain-events.ts';
 import { FUNCTIONS, type PaymentProviderName, type ServiceFunctionName } from './functions.ts';
+import { Paperwork } from './paperwork.ts';
 import {
   bindPurgeWorkSender,
   bindRefundQueueSender,
@@ -196,6 +197,7 @@ export class RefundStack extends Stack {
   readonly console: ConsoleHosting;
   readonly events: DomainEvents;
   readonly backOffice: BackOffice;
+  readonly paperwork: Paperwork;
 
   constructor(scope: Construct, id: string, props: RefundStackProps = {}) {
     super(scope, id, props);
@@ -609,6 +611,12 @@ export class RefundStack extends Stack {
     this.events = new DomainEvents(this, 'DomainEvents', {
       table: this.table,
       publisher: functions['event-publisher'],
+      alarmAction: action,
+    });
+    // Credit notes, customer emails, the journal: document buckets and the rules that feed them.
+    this.paperwork = new Paperwork(this, 'PaperworkResources', {
+      functions,
+      bus: this.events.bus,
       alarmAction: action,
     });
     alarm(

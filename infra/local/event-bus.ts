@@ -42,7 +42,11 @@ interface PutEventsEntry {
   Detail?: string;
 }
 
-export async function startLocalEventBus(log: (line: string) => void = () => {}): Promise<LocalEventBus> {
+export async function startLocalEventBus(
+  log: (line: string) => void = () => {},
+  /** Called with every accepted entry, redeliveries included (the rules' targets; infra/local/paperwork.ts). */
+  onDelivery: (event: DomainEvent) => void = () => {},
+): Promise<LocalEventBus> {
   const deliveries: Delivery[] = [];
   const seen = new Map<string, DomainEvent>();
   let refusals = 0;
@@ -68,6 +72,7 @@ export async function startLocalEventBus(log: (line: string) => void = () => {})
       seen.set(event.id, event);
       log(`event ${event.type} ${event.id} (account ${event.accountId}, ${event.occurredAt})`);
     }
+    onDelivery(event);
     return { EventId: randomUUID() };
   };
 

@@ -41,6 +41,7 @@ import {
 } from './functions.ts';
 import { localJwtSecret, signJwt } from './jwt.ts';
 import { scheduledEvent } from './lambda-events.ts';
+import { type Dispatcher, eventDispatcher, type LocalPaperwork, startLocalPaperwork } from './paperwork.ts';
 import { startQueuePoller, startRefundPoller } from './poller.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import { type SeededInstance, seedDemoData } from './seed.ts';
@@ -124,6 +125,8 @@ export interface LocalRuntime {
   eventBus: LocalEventBus;
   /** The one clock of the functions and the schedules (`GET`/`POST /local/clock`). */
   clock: LocalClock;
+  /** Credit notes, emails and the journal: their buckets on fauxqs, and a wait for the event consumers. */
+  paperwork: Pick<LocalPaperwork, 'buckets'> & { idle(): Promise<void> };
   /** Stops the schedules, the poller, the server and the emulators it started. Idempotent. */
   stop(): Promise<void>;
 }
@@ -305,7 +308,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const queueArn = await arnOf(queues.refundQueueUrl);
     const purgeQueueArn = await arnOf(queues.purgeQueueUrl);
 
-    const eventBus = await startLocalEventBus(log);
+    const paperwork = await startLocalPaperwork({ s3Endpoint: sqsEndpoint, tableName });
+    stops.push(() => paperwork.stop());
+    // The bus hands every delivery to the rules' functions (set once the registry exists).
+    let dispatcher: Dispatcher | undefined;
+    const eventBus = await startLocalEventBus(log, (event) => dispatcher?.deliver(event));
     stops.push(() => eventBus.stop());
 
     // The provider is the runtime's choice, whatever PAYMENT_PROVIDER the shell has.
@@ -333,8 +340,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         ...providerEnv,
       }),
     );
+    stops.push(setEnv(paperwork.env));
 
     const registry = options.registry ?? functionRegistry(options.handlers);
+    const rules = eventDispatcher(registry, log);
+    dispatcher = rules;
+    stops.push(() => rules.idle());
     const runScheduled = (
       name: 'purger' | 'reconciler' | 'submitted-reconciler' | 'ops-sweeper',
       time: string,
@@ -464,6 +475,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       paymentProvider: options.stripe ? 'stripe' : 'simulator',
       eventBus,
       clock,
+      paperwork: { buckets: paperwork.buckets, idle: () => rules.idle() },
       stop,
     };
   } catch (error) {

@@ -16,6 +16,7 @@ import {
   setFlagsRequestSchema,
   unsubscribeRequestSchema,
 } from '#schema/api.ts';
+import { creditNoteLinkResponseSchema } from '#schema/paperwork.ts';
 import {
   balanceResponseSchema,
   errorResponseSchema,
@@ -54,6 +55,7 @@ const BODIES: Record<string, Schema> = {
   UnsubscribeOrderPage: unsubscribeOrderPageResponseSchema,
   Balance: balanceResponseSchema,
   WebhookAck: webhookAckResponseSchema,
+  CreditNoteLink: creditNoteLinkResponseSchema,
   Error: errorResponseSchema,
 };
 
@@ -125,6 +127,12 @@ const OPERATIONS: Record<string, Operation> = {
   'GET /unsubscribe-orders/{unsubscribeOrderId}': {
     summary: 'One unsubscribe order with its lines and history',
     success: { 200: 'UnsubscribeOrder' },
+    errors: ['NOT_FOUND'],
+  },
+  'GET /unsubscribe-orders/{unsubscribeOrderId}/credit-note': {
+    summary:
+      "The order's credit note: its number and a link to its PDF that works for 5 minutes (404 until it is issued, moments after the order)",
+    success: { 200: 'CreditNoteLink' },
     errors: ['NOT_FOUND'],
   },
   'GET /account/balance': {

@@ -12,7 +12,8 @@ export type FunctionName =
   | 'reads'
   | 'ingest'
   | 'stripe-webhook'
-  | 'ops';
+  | 'ops'
+  | 'paperwork';
 
 /**
  * `public`: JWT (the account is the token's `sub`); `internal`: IAM in the cloud, scope
@@ -43,6 +44,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/unsubscribe-orders', fn: 'reads', auth: 'public' },
   { method: 'GET', path: '/unsubscribe-orders/{unsubscribeOrderId}', fn: 'reads', auth: 'public' },
   { method: 'GET', path: '/account/balance', fn: 'reads', auth: 'public' },
+  {
+    method: 'GET',
+    path: '/unsubscribe-orders/{unsubscribeOrderId}/credit-note',
+    fn: 'paperwork',
+    auth: 'public',
+  },
   { method: 'POST', path: '/internal/orders', fn: 'ingest', auth: 'internal' },
   { method: 'PUT', path: '/internal/instances/{instanceId}/flags', fn: 'ingest', auth: 'internal' },
   { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: 'none' },

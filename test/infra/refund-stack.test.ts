@@ -65,7 +65,7 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('functions', () => {
-  it('defines exactly the fourteen functions of the catalogue, and CDK’s console deployment function', () => {
+  it('defines exactly the functions of the catalogue, and CDK’s console deployment function', () => {
     // The one other function is BucketDeployment's (it copies the console to S3 during deploys).
     const [deployment] = ofType('Custom::CDKBucketDeployment').map(([, r]) => r.Properties.ServiceToken);
     const deploymentFn = deployment['Fn::GetAtt'][0] as string;
@@ -83,6 +83,8 @@ describe('functions', () => {
         'ops',
         'ops-sweeper',
         'purge-worker',
+        'paperwork',
+        'credit-notes',
         'purger',
         'quote',
         'reads',
@@ -270,7 +272,9 @@ describe('least privilege', () => {
     for (const [id, policy] of servicePolicies) {
       for (const statement of policy.Properties.PolicyDocument.Statement as Json[]) {
         for (const action of asArray<string>(statement.Action)) expect(action, id).not.toContain('*');
-        expect(JSON.stringify(statement.Resource), id).not.toContain('*');
+        // Document objects are granted under their bucket's prefix (`<bucket>/credit-notes/*`), nothing wider.
+        const resource = JSON.stringify(statement.Resource).replace(/\/(credit-notes|journal)\/\*"/, '/$1/"');
+        expect(resource, id).not.toContain('*');
       }
     }
   });
@@ -667,7 +671,8 @@ describe('schedules', () => {
   );
 
   it('has no other schedule', () => {
-    template.resourceCountIs('AWS::Events::Rule', 4);
+    const schedules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
+    expect(schedules).toHaveLength(4);
   });
 });
 
@@ -803,8 +808,9 @@ describe('alarms', () => {
   it('every alarm notifies the topic on ALARM and OK', () => {
     // DLQ, SLA, API 5xx; errors and throttles per function; publish failures and iterator age;
     // purge DLQ, purge lag, purge throttling, due-index throttling; the back office's
-    // NEEDS_ATTENTION for an hour and approval waiting over a day.
-    expect(alarms().length).toBe(3 + 2 * NAMES.length + 2 + 4 + 2);
+    // NEEDS_ATTENTION for an hour and approval waiting over a day; a dead-letter queue per paperwork rule.
+    const consumers = NAMES.filter((name) => FUNCTIONS[name].consumes?.length).length;
+    expect(alarms().length).toBe(3 + 2 * NAMES.length + 2 + 4 + 2 + consumers);
     for (const alarm of alarms()) {
       expect(alarm.AlarmActions).toEqual([topicRef()]);
       expect(alarm.OKActions).toEqual([topicRef()]);
@@ -1075,5 +1081,86 @@ describe('cdk-nag', () => {
     const annotations = Annotations.fromStack(stack);
     expect(annotations.findError('*', Match.anyValue())).toEqual([]);
     expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
+  });
+});
+
+describe('paperwork', () => {
+  const bucketOf = (name: 'creditNotes' | 'journalExports') =>
+    resources[logicalId(stack.paperwork.buckets[name])]?.Properties as Json;
+
+  it.each(['creditNotes', 'journalExports'] as const)(
+    'the %s bucket is private, encrypted, versioned, TLS-only and logged',
+    (name) => {
+      expect(bucketOf(name)).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(stack.paperwork.logBucket) } },
+      });
+      expect(resources[logicalId(stack.paperwork.buckets[name])]?.DeletionPolicy).toBe('Retain');
+    },
+  );
+
+  it('locks issued credit notes: Object Lock in GOVERNANCE mode, retained 10 years by default', () => {
+    expect(bucketOf('creditNotes')).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 3653 } },
+      },
+    });
+    expect(bucketOf('journalExports').ObjectLockEnabled).toBeUndefined();
+  });
+
+  it('issues credit notes on UnsubscribeOrderAccepted from the bus, retrying, with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId(stack.events.bus) },
+      EventPattern: { source: ['refund-service'], 'detail-type': ['UnsubscribeOrderAccepted'] },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId('credit-notes'), 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 8 },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
+    });
+  });
+
+  it('gives each function only its objects: the issuer writes notes, the API reads them', () => {
+    const s3Statements = (name: ServiceFunctionName) =>
+      statementsOf(name).filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('s3:')));
+    const notes = {
+      'Fn::Join': [
+        '',
+        [{ 'Fn::GetAtt': [logicalId(stack.paperwork.buckets.creditNotes), 'Arn'] }, '/credit-notes/*'],
+      ],
+    };
+    expect(s3Statements('credit-notes')).toEqual([
+      expect.objectContaining({ Action: ['s3:PutObject', 's3:GetObject'], Resource: notes }),
+    ]);
+    expect(s3Statements('paperwork')).toEqual([
+      expect.objectContaining({ Action: 's3:GetObject', Resource: notes }),
+    ]);
+    for (const name of NAMES.filter((n) => !FUNCTIONS[n].documents))
+      expect(s3Statements(name), name).toEqual([]);
+  });
+
+  it('tells the credit-note function its bucket and issuer (context issuer, else the documented defaults)', () => {
+    const variables = resources[fnId('credit-notes')]?.Properties.Environment.Variables as Json;
+    expect(variables).toMatchObject({
+      CREDIT_NOTES_BUCKET: { Ref: logicalId(stack.paperwork.buckets.creditNotes) },
+      ISSUER_ID: 'main',
+      ISSUER_LEGAL_NAME: 'Example Cloud Ltd.',
+      ISSUER_ADDRESS: '1 Harbour Road|Wan Chai, Hong Kong',
+      ISSUER_TAX_ID: 'HK-00000000',
+    });
   });
 });

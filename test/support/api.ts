@@ -5,11 +5,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { inject } from 'vitest';
+import { DynamoCreditNoteStore } from '#adapters/dynamo/credit-notes.ts';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
+import { S3DocumentStore } from '#adapters/s3-documents.ts';
 import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
 import { APPROVER_SCOPE, OPERATOR_SCOPE } from '#http/ops-routes.ts';
 import { type Keyring, type KeyringSource, parseKeyring } from '#http/page-token-keys.ts';
@@ -90,6 +93,9 @@ export function handlerEnvironment(config: Config): void {
   process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
   process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamoEndpoint');
   process.env.AWS_ENDPOINT_URL_SQS = inject('sqsEndpoint');
+  // fauxqs serves S3 on the same endpoint (the paperwork routes' documents).
+  process.env.AWS_ENDPOINT_URL_S3 = inject('sqsEndpoint');
+  process.env.CREDIT_NOTES_BUCKET ??= PAPERWORK_TEST_BUCKETS.creditNotes;
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   // The read function's page-token keys (the harness hands its handler its own keyring).
   process.env.PAGE_TOKEN_KEYS ??= JSON.stringify(newPageTokenKey('env'));
@@ -97,6 +103,12 @@ export function handlerEnvironment(config: Config): void {
 
 /** A page-token key as a keyring's JSON holds it: `{id, secret}` with a fresh random secret. */
 export const newPageTokenKey = (id: string) => ({ id, secret: randomBytes(32).toString('base64url') });
+
+/** The document buckets the harnesses use on fauxqs (created by the tests that store documents). */
+export const PAPERWORK_TEST_BUCKETS = {
+  creditNotes: 'credit-notes-test',
+  journalExports: 'journal-exports-test',
+};
 
 export interface HarnessOptions {
   /** Replaces the SQS refund queue (e.g. one that fails). */
@@ -140,16 +152,19 @@ export async function apiHarness(options: HarnessOptions = {}) {
     onEnqueueFailure: (error: unknown) => enqueueFailures.push(error),
   };
 
-  const [quote, unsubscribe, cancelRenewal, reads, ingest, stripeWebhook, ops] = await Promise.all([
-    import('#functions/quote.ts'),
-    import('#functions/unsubscribe.ts'),
-    import('#functions/cancel-renewal.ts'),
-    import('#functions/reads.ts'),
-    import('#functions/ingest.ts'),
-    // With the simulator (these tests) the webhook route answers 404.
-    import('#functions/stripe-webhook.ts'),
-    import('#functions/ops.ts'),
-  ]);
+  const [quote, unsubscribe, cancelRenewal, reads, ingest, stripeWebhook, ops, paperwork] = await Promise.all(
+    [
+      import('#functions/quote.ts'),
+      import('#functions/unsubscribe.ts'),
+      import('#functions/cancel-renewal.ts'),
+      import('#functions/reads.ts'),
+      import('#functions/ingest.ts'),
+      // With the simulator (these tests) the webhook route answers 404.
+      import('#functions/stripe-webhook.ts'),
+      import('#functions/ops.ts'),
+      import('#functions/paperwork.ts'),
+    ],
+  );
   // The released policies the handlers use: the repository's, until a test releases others.
   const quoteDeps: { policies?: PolicyRegistry } & typeof stores & { holidays: readonly string[] } = {
     ...stores,
@@ -169,6 +184,21 @@ export async function apiHarness(options: HarnessOptions = {}) {
     ingest: ingest.createHandler(stores, clock),
     'stripe-webhook': stripeWebhook.handler,
     ops: ops.createHandler({ ...opsDeps, pageTokens }, clock),
+    paperwork: paperwork.createHandler(
+      {
+        notes: new DynamoCreditNoteStore(table),
+        creditNoteDocuments: new S3DocumentStore(
+          new S3Client({
+            endpoint: inject('sqsEndpoint'),
+            region: LOCAL_REGION,
+            credentials: LOCAL_CREDENTIALS,
+            forcePathStyle: true,
+          }),
+          String(process.env.CREDIT_NOTES_BUCKET),
+        ),
+      },
+      clock,
+    ),
   } as const;
 
   async function call(method: string, url: string, options: CallOptions = {}): Promise<ApiAnswer> {

@@ -1,0 +1,65 @@
+/**
+ * The paperwork routes: a customer's credit note (a short-lived link to its PDF).
+ * Reads only; issuing happens off the request path (functions/credit-notes.ts).
+ */
+import { documentClient } from '#adapters/dynamo/client.ts';
+import { DynamoCreditNoteStore } from '#adapters/dynamo/credit-notes.ts';
+import { S3DocumentStore, s3Client } from '#adapters/s3-documents.ts';
+import { httpFunction } from '#http/handler.ts';
+import { callerAccount } from '#http/request.ts';
+import type { CreditNoteStore, DocumentStore } from '#ports/credit-notes.ts';
+import { unsubscribeOrderPathSchema } from '#schema/api.ts';
+import { parseOrThrow } from '#schema/common.ts';
+import type { CreditNoteLinkResponse } from '#schema/paperwork.ts';
+import { serviceClock } from '#shared/clock.ts';
+import { readConfig } from '#shared/config.ts';
+import { RefundError } from '#shared/errors.ts';
+import { isIssued } from '#shared/paperwork/credit-note.ts';
+import { readBucket } from '#shared/paperwork-config.ts';
+
+/** How long a credit-note link works. */
+export const LINK_SECONDS = 300;
+
+export interface PaperworkDeps {
+  notes: Pick<CreditNoteStore, 'get'>;
+  creditNoteDocuments: Pick<DocumentStore, 'link'>;
+}
+
+export function createHandler(deps: PaperworkDeps, clock: () => number = serviceClock.now) {
+  return httpFunction(
+    {
+      'GET /unsubscribe-orders/{unsubscribeOrderId}/credit-note': async (request) => {
+        const { unsubscribeOrderId } = parseOrThrow(unsubscribeOrderPathSchema, request.pathParameters);
+        const note = await deps.notes.get(callerAccount(request), unsubscribeOrderId);
+        if (!isIssued(note) || !note.document)
+          // Another account's order, an unknown one, or one whose note is still being issued (seconds).
+          throw new RefundError(
+            'NOT_FOUND',
+            'Credit note not found (it is issued within moments of the order)',
+          );
+        const url = await deps.creditNoteDocuments.link(
+          note.document.key,
+          LINK_SECONDS,
+          `${note.number}.pdf`,
+        );
+        const json: CreditNoteLinkResponse = {
+          unsubscribeOrderId,
+          number: note.number,
+          issuedAt: new Date(note.issuedAt).toISOString(),
+          currency: note.currency,
+          refundAmount: note.totals.refundAmount,
+          url,
+          urlExpiresAt: new Date(request.now + LINK_SECONDS * 1000).toISOString(),
+        };
+        return { statusCode: 200, json };
+      },
+    },
+    clock,
+  );
+}
+
+const table = { doc: documentClient(), tableName: readConfig().tableName };
+export const handler = createHandler({
+  notes: new DynamoCreditNoteStore(table),
+  creditNoteDocuments: new S3DocumentStore(s3Client(), readBucket('CREDIT_NOTES_BUCKET')),
+});

@@ -1,0 +1,70 @@
+/**
+ * Settings of the paperwork functions (credit notes, customer emails, the journal), read once at
+ * cold start. A missing or malformed one fails the import naming the variable (`ConfigError`),
+ * like `#shared/config.ts`; none has a default that could hide a deployment mistake, except the
+ * documented chart of accounts.
+ */
+import { ConfigError } from './config.ts';
+import type { Issuer } from './paperwork/credit-note.ts';
+
+type Env = NodeJS.ProcessEnv;
+
+/** Collects problems so that every bad setting is named at once. */
+class Reader {
+  readonly problems: string[] = [];
+  readonly #env: Env;
+
+  constructor(env: Env) {
+    this.#env = env;
+  }
+
+  required(name: string, pattern: RegExp, message: string): string {
+    const value = this.#env[name];
+    if (value === undefined) this.problems.push(`${name} is missing`);
+    else if (!pattern.test(value)) this.problems.push(`${name}=${JSON.stringify(value)} ${message}`);
+    return value ?? '';
+  }
+
+  optional(name: string, pattern: RegExp, message: string): string | undefined {
+    return this.#env[name] === undefined ? undefined : this.required(name, pattern, message);
+  }
+
+  done<T>(value: T): T {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+    return value;
+  }
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Printable WinAnsi text (what the PDF's standard fonts can print), 1–200 characters. */
+const PRINTABLE = /^[\x20-\x7e\xa0-\xff]{1,200}$/;
+
+/** The credit notes' issuer: ISSUER_ID, ISSUER_LEGAL_NAME, ISSUER_ADDRESS (lines separated by `|`), ISSUER_TAX_ID. */
+export function readIssuer(env: Env = process.env): Issuer {
+  const r = new Reader(env);
+  const id = r.required('ISSUER_ID', /^[A-Za-z0-9-]{1,32}$/, 'must be 1–32 of A-Z a-z 0-9 -');
+  const legalName = r.required('ISSUER_LEGAL_NAME', PRINTABLE, 'must be 1–200 printable Latin-1 characters');
+  const address = r.required(
+    'ISSUER_ADDRESS',
+    /^[\x20-\x7e\xa0-\xff]{1,500}$/,
+    'must be 1–500 printable Latin-1 characters (lines separated by |)',
+  );
+  const taxId = r.required('ISSUER_TAX_ID', PRINTABLE, 'must be 1–200 printable Latin-1 characters');
+  return r.done({
+    id,
+    legalName,
+    address: address
+      .split('|')
+      .map((line) => line.trim())
+      .filter(Boolean),
+    taxId,
+  });
+}
+
+/** An S3 bucket name from `name` (required). */
+export function readBucket(name: string, env: Env = process.env): string {
+  const r = new Reader(env);
+  return r.done(r.required(name, BUCKET, 'must be an S3 bucket name'));
+}
+
+export { Reader as SettingsReader };
