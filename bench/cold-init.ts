@@ -60,6 +60,13 @@ export function lambdaEnv(
     EVENT_BUS_NAME: 'RefundService-Events',
     // The purge work queue the purger's dispatcher sends to (read at its cold start).
     PURGE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/purge-work',
+    // The paperwork functions' settings (spare ones are harmless too).
+    CREDIT_NOTES_BUCKET: 'refundservice-credit-notes',
+    JOURNAL_EXPORTS_BUCKET: 'refundservice-journal-exports',
+    ISSUER_ID: 'main',
+    ISSUER_LEGAL_NAME: 'Example Cloud Ltd.',
+    ISSUER_ADDRESS: '1 Harbour Road|Wan Chai, Hong Kong',
+    ISSUER_TAX_ID: 'HK-00000000',
   };
   if (options.usesSqs) {
     const queues = options.endpoint

@@ -37,6 +37,12 @@ const CONFIG_VARIABLES = [
   'RETRY_BASE_SECONDS',
   'EVENT_BUS_NAME',
   'PURGE_QUEUE_URL',
+  'CREDIT_NOTES_BUCKET',
+  'JOURNAL_EXPORTS_BUCKET',
+  'ISSUER_ID',
+  'ISSUER_LEGAL_NAME',
+  'ISSUER_ADDRESS',
+  'ISSUER_TAX_ID',
 ];
 
 interface Deployed {
@@ -70,6 +76,8 @@ function synthesize(): Record<ServiceFunctionName, Deployed> {
     // No Secrets Manager here: the runtime's PAGE_TOKEN_KEYS (which the configuration prefers)
     // stands in for the secret's keyring; the secret's reading is tested with a mocked client.
     [logicalId(stack.pageTokenSecret)]: () => 'page-token-keys',
+    [logicalId(stack.paperwork.buckets.creditNotes)]: (local) => local.CREDIT_NOTES_BUCKET,
+    [logicalId(stack.paperwork.buckets.journalExports)]: (local) => local.JOURNAL_EXPORTS_BUCKET,
   };
 
   const entries = (Object.keys(FUNCTIONS) as ServiceFunctionName[]).map((name) => {
