@@ -67,6 +67,7 @@ export function lambdaEnv(
     ISSUER_LEGAL_NAME: 'Example Cloud Ltd.',
     ISSUER_ADDRESS: '1 Harbour Road|Wan Chai, Hong Kong',
     ISSUER_TAX_ID: 'HK-00000000',
+    MAIL_FROM: 'refunds@example.com',
   };
   if (options.usesSqs) {
     const queues = options.endpoint

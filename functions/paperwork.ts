@@ -1,16 +1,19 @@
 /**
- * The paperwork routes: a customer's credit note (a short-lived link to its PDF).
- * Reads only; issuing happens off the request path (functions/credit-notes.ts).
+ * The paperwork routes: a customer's credit note (a short-lived link to its PDF; issuing happens
+ * off the request path, functions/credit-notes.ts), and the account contact billing provides
+ * for customer emails (internal).
  */
 import { documentClient } from '#adapters/dynamo/client.ts';
 import { DynamoCreditNoteStore } from '#adapters/dynamo/credit-notes.ts';
+import { DynamoContactStore } from '#adapters/dynamo/notifications.ts';
 import { S3DocumentStore, s3Client } from '#adapters/s3-documents.ts';
 import { httpFunction } from '#http/handler.ts';
 import { callerAccount } from '#http/request.ts';
 import type { CreditNoteStore, DocumentStore } from '#ports/credit-notes.ts';
+import type { ContactStore } from '#ports/notifications.ts';
 import { unsubscribeOrderPathSchema } from '#schema/api.ts';
 import { parseOrThrow } from '#schema/common.ts';
-import type { CreditNoteLinkResponse } from '#schema/paperwork.ts';
+import { accountPathSchema, type CreditNoteLinkResponse, contactRequestSchema } from '#schema/paperwork.ts';
 import { serviceClock } from '#shared/clock.ts';
 import { readConfig } from '#shared/config.ts';
 import { RefundError } from '#shared/errors.ts';
@@ -23,6 +26,7 @@ export const LINK_SECONDS = 300;
 export interface PaperworkDeps {
   notes: Pick<CreditNoteStore, 'get'>;
   creditNoteDocuments: Pick<DocumentStore, 'link'>;
+  contacts: Pick<ContactStore, 'put'>;
 }
 
 export function createHandler(deps: PaperworkDeps, clock: () => number = serviceClock.now) {
@@ -53,6 +57,12 @@ export function createHandler(deps: PaperworkDeps, clock: () => number = service
         };
         return { statusCode: 200, json };
       },
+      'PUT /internal/accounts/{accountId}/contact': async (request) => {
+        const { accountId } = parseOrThrow(accountPathSchema, request.pathParameters);
+        const contact = parseOrThrow(contactRequestSchema, request.body);
+        await deps.contacts.put(accountId, contact, request.now);
+        return { statusCode: 200, json: { accountId, updatedAt: new Date(request.now).toISOString() } };
+      },
     },
     clock,
   );
@@ -62,4 +72,5 @@ const table = { doc: documentClient(), tableName: readConfig().tableName };
 export const handler = createHandler({
   notes: new DynamoCreditNoteStore(table),
   creditNoteDocuments: new S3DocumentStore(s3Client(), readBucket('CREDIT_NOTES_BUCKET')),
+  contacts: new DynamoContactStore(table),
 });

@@ -68,3 +68,33 @@ export function readBucket(name: string, env: Env = process.env): string {
 }
 
 export { Reader as SettingsReader };
+
+export interface MailConfig {
+  /** The sender (an SES-verified identity in the cloud). */
+  from: string;
+  transport: 'ses' | 'smtp';
+  /** `smtp://127.0.0.1:<port>`, for `smtp` (the local runtime's in-process server). */
+  smtpUrl: string | undefined;
+  sesConfigurationSet: string | undefined;
+}
+
+const EMAIL = /^[^\s<>()",;:\\@]+@[^\s<>()",;:\\@]+\.[^\s<>()",;:\\@]+$/;
+
+/** MAIL_FROM (required), MAIL_TRANSPORT (`ses`, default, or `smtp` with SMTP_URL), SES_CONFIGURATION_SET. */
+export function readMailConfig(env: Env = process.env): MailConfig {
+  const r = new Reader(env);
+  const from = r.required('MAIL_FROM', EMAIL, 'must be a plain e-mail address');
+  const transport = (r.optional('MAIL_TRANSPORT', /^(ses|smtp)$/, 'must be ses or smtp') ?? 'ses') as
+    | 'ses'
+    | 'smtp';
+  const smtpUrl =
+    transport === 'smtp'
+      ? r.required('SMTP_URL', /^smtp:\/\/[\w.-]+:\d{1,5}$/, 'must be smtp://host:port')
+      : undefined;
+  const sesConfigurationSet = r.optional(
+    'SES_CONFIGURATION_SET',
+    /^[\w-]{1,64}$/,
+    'must be an SES configuration set name',
+  );
+  return r.done({ from, transport, smtpUrl, sesConfigurationSet });
+}

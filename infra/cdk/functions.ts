@@ -49,6 +49,8 @@ export interface FunctionDef {
   documents?: Partial<Record<DocumentBucket, 'read' | 'write'>>;
   /** Needs the credit notes' issuer settings (ISSUER_*). */
   issuer?: boolean;
+  /** Sends customer emails: MAIL_FROM and ses:SendEmail from that identity only. */
+  sendsEmail?: boolean;
 }
 
 /** The paperwork buckets: credit-note PDFs and the journal's daily exports. */
@@ -75,7 +77,8 @@ export type ServiceFunctionName =
   | 'submitted-reconciler'
   | 'event-publisher'
   | 'ops-sweeper'
-  | 'credit-notes';
+  | 'credit-notes'
+  | 'notifier';
 
 const http = { timeoutSeconds: 10, memoryMb: 512 } as const;
 
@@ -222,8 +225,8 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
   paperwork: {
     ...http,
     entry: 'functions/paperwork.ts',
-    description: 'Paperwork routes: credit-note links',
-    table: 'read',
+    description: 'Paperwork routes: credit-note links, account contacts',
+    table: 'readWrite',
     indexes: [],
     sendsRefunds: false,
     documents: { creditNotes: 'read' },
@@ -240,6 +243,20 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     // Numbering may wait out a burst of concurrent issuances; rendering one note takes milliseconds warm.
     timeoutSeconds: 60,
     memoryMb: 1024,
+  },
+  notifier: {
+    entry: 'functions/notifier.ts',
+    description:
+      'Emails the customer once per fact: order accepted, refund completed, refund moved to the balance',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+    consumes: ['UnsubscribeOrderAccepted', 'UnsubscribeOrderSucceeded', 'AccountBalanceCredited'],
+    documents: { creditNotes: 'read' },
+    sendsEmail: true,
+    // A completed refund's email may wait a few seconds for its credit note.
+    timeoutSeconds: 30,
+    memoryMb: 512,
   },
 };
 

@@ -24,7 +24,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Grant } from 'aws-cdk-lib/aws-iam';
+import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
   Bucket,
@@ -54,7 +54,11 @@ export const ISSUER_DEFAULTS = {
   taxId: 'HK-00000000',
 } as const;
 
-export const PAPERWORK_DEFAULTS = { creditNoteRetentionYears: 10 } as const;
+export const PAPERWORK_DEFAULTS = {
+  creditNoteRetentionYears: 10,
+  /** The customer emails' sender: an address of an SES-verified identity (context `mailFrom`). */
+  mailFrom: 'refunds@example.com',
+} as const;
 
 export interface PaperworkProps {
   functions: Record<ServiceFunctionName, ServiceFunction>;
@@ -159,6 +163,27 @@ export class Paperwork extends Construct {
         for (const [variable, value] of Object.entries(issuer)) fn.addEnvironment(variable, value);
       if (def.consumes && def.consumes.length > 0) this.#subscribe(name, fn, def.consumes, props);
     }
+  }
+
+  /**
+   * MAIL_FROM and SES v2 sending from that address only: `ses:SendEmail` (and `ses:SendRawEmail`,
+   * which raw content may also be authorized as) on the sender's identity (its domain, context
+   * `mailIdentity`, default the address's domain), with `ses:FromAddress` pinned to the sender.
+   */
+  #bindMail(stack: Stack, fn: ServiceFunction) {
+    const from = String(this.node.tryGetContext('mailFrom') ?? PAPERWORK_DEFAULTS.mailFrom).trim();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(from))
+      throw new Error(`Context mailFrom must be an e-mail address, got ${from}`);
+    const identity = String(this.node.tryGetContext('mailIdentity') ?? from.split('@')[1]).trim();
+    fn.addEnvironment('MAIL_FROM', from);
+    fn.addEnvironment('MAIL_TRANSPORT', 'ses');
+    fn.function.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity })],
+        conditions: { StringEquals: { 'ses:FromAddress': from } },
+      }),
+    );
   }
 
   #subscribe(

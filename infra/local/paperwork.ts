@@ -14,6 +14,7 @@ import { EVENT_SOURCE } from '#shared/service.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators.ts';
 import { type FunctionRegistry, invoke } from './functions.ts';
 import { LOCAL_ACCOUNT_ID } from './lambda-events.ts';
+import { LOCAL_MAIL_FROM, LOCAL_MAIL_PATH, type LocalMail, mailPage, startLocalMail } from './mail.ts';
 
 /** The issuer printed on local credit notes (the cloud takes it from cdk.json context `issuer`). */
 export const LOCAL_ISSUER = {
@@ -31,6 +32,8 @@ export function localBucketNames(tableName: string): Record<DocumentBucket, stri
 
 export interface LocalPaperwork {
   buckets: Record<DocumentBucket, string>;
+  /** The SMTP server that receives every customer email. */
+  mail: LocalMail;
   /** The variables the paperwork functions read at cold start. */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -53,16 +56,27 @@ export async function startLocalPaperwork(o: {
   } finally {
     s3.destroy();
   }
+  const mail = await startLocalMail();
   return {
     buckets,
+    mail,
     env: {
+      MAIL_FROM: LOCAL_MAIL_FROM,
+      MAIL_TRANSPORT: 'smtp',
+      SMTP_URL: mail.url,
       AWS_ENDPOINT_URL_S3: o.s3Endpoint,
       CREDIT_NOTES_BUCKET: buckets.creditNotes,
       JOURNAL_EXPORTS_BUCKET: buckets.journalExports,
       ...Object.fromEntries(Object.entries(LOCAL_ISSUER).map(([k, v]) => [k, process.env[k] ?? v])),
     },
-    stop: async () => {},
+    stop: () => mail.stop(),
   };
+}
+
+/** The paperwork's local pages: `GET /local/mail` (every email received). */
+export function paperworkPages(paperwork: LocalPaperwork) {
+  return (method: string, rawPath: string): unknown | undefined =>
+    method === 'GET' && rawPath === LOCAL_MAIL_PATH ? mailPage(paperwork.mail) : undefined;
 }
 
 /** What EventBridge hands a rule's Lambda target. */

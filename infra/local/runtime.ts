@@ -41,7 +41,13 @@ import {
 } from './functions.ts';
 import { localJwtSecret, signJwt } from './jwt.ts';
 import { scheduledEvent } from './lambda-events.ts';
-import { type Dispatcher, eventDispatcher, type LocalPaperwork, startLocalPaperwork } from './paperwork.ts';
+import {
+  type Dispatcher,
+  eventDispatcher,
+  type LocalPaperwork,
+  paperworkPages,
+  startLocalPaperwork,
+} from './paperwork.ts';
 import { startQueuePoller, startRefundPoller } from './poller.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
 import { type SeededInstance, seedDemoData } from './seed.ts';
@@ -126,7 +132,7 @@ export interface LocalRuntime {
   /** The one clock of the functions and the schedules (`GET`/`POST /local/clock`). */
   clock: LocalClock;
   /** Credit notes, emails and the journal: their buckets on fauxqs, and a wait for the event consumers. */
-  paperwork: Pick<LocalPaperwork, 'buckets'> & { idle(): Promise<void> };
+  paperwork: Pick<LocalPaperwork, 'buckets' | 'mail'> & { idle(): Promise<void> };
   /** Stops the schedules, the poller, the server and the emulators it started. Idempotent. */
   stop(): Promise<void>;
 }
@@ -374,10 +380,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       await scheduler?.runAll();
     });
     const consolePages = await consoleRoutes(jwtSecret, options.consoleAuth);
-    const localRoutes = async (method: string, rawPath: string, body: string) =>
-      method === 'GET' && rawPath === LOCAL_EVENTS_PATH
+    const paperworkPage = paperworkPages(paperwork);
+    const localRoutes = async (method: string, rawPath: string, body: string) => {
+      const page = paperworkPage(method, rawPath);
+      if (page !== undefined) return jsonAnswer(200, page);
+      return method === 'GET' && rawPath === LOCAL_EVENTS_PATH
         ? jsonAnswer(200, { events: eventBus.events(), deliveries: eventBus.deliveries().length })
         : ((await clockPages(method, rawPath, body)) ?? consolePages(method, rawPath, body));
+    };
     const server = createApiServer({
       registry,
       jwtSecret,
@@ -475,7 +485,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       paymentProvider: options.stripe ? 'stripe' : 'simulator',
       eventBus,
       clock,
-      paperwork: { buckets: paperwork.buckets, idle: () => rules.idle() },
+      paperwork: { buckets: paperwork.buckets, mail: paperwork.mail, idle: () => rules.idle() },
       stop,
     };
   } catch (error) {

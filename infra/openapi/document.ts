@@ -16,7 +16,11 @@ import {
   setFlagsRequestSchema,
   unsubscribeRequestSchema,
 } from '#schema/api.ts';
-import { creditNoteLinkResponseSchema } from '#schema/paperwork.ts';
+import {
+  contactRequestSchema,
+  contactResponseSchema,
+  creditNoteLinkResponseSchema,
+} from '#schema/paperwork.ts';
 import {
   balanceResponseSchema,
   errorResponseSchema,
@@ -56,6 +60,7 @@ const BODIES: Record<string, Schema> = {
   Balance: balanceResponseSchema,
   WebhookAck: webhookAckResponseSchema,
   CreditNoteLink: creditNoteLinkResponseSchema,
+  Contact: contactResponseSchema,
   Error: errorResponseSchema,
 };
 
@@ -145,6 +150,13 @@ const OPERATIONS: Record<string, Operation> = {
     body: ingestOrderRequestSchema,
     success: { 200: 'Instance', 201: 'Instance' },
     errors: ['NOT_FOUND', 'ORDER_CONFLICT', 'INSTANCE_RELEASED', 'ORDER_NOT_CONTIGUOUS'],
+  },
+  'PUT /internal/accounts/{accountId}/contact': {
+    summary:
+      "Billing: the account's contact for customer emails (personal data: stored, used to send, never logged or in events)",
+    body: contactRequestSchema,
+    success: { 200: 'Contact' },
+    errors: [],
   },
   'PUT /internal/instances/{instanceId}/flags': {
     summary: "Billing: set an instance's abnormal flags",

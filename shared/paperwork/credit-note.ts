@@ -57,7 +57,7 @@ export interface CreditNoteContent {
   totals: CreditNoteTotals;
   /** When the order was accepted. */
   acceptedAt: Millis;
-  /** The refund policy version the order was quoted under, when orders carry one. */
+  /** The refund policy the order was quoted under (`<id> v<version>`), when the order records one. */
   policyVersion?: string;
 }
 
@@ -144,7 +144,7 @@ export function creditNoteContent(
   };
   if (totals.refundAmount !== order.refundAmount)
     throw new Error(`lines of ${order.unsubscribeOrderId} do not add up to its refund amount`);
-  const policyVersion = (order as { policyVersion?: unknown }).policyVersion;
+  const policyVersion = order.policy ? `${order.policy.id} v${order.policy.version}` : undefined;
   return {
     accountId: order.accountId,
     unsubscribeOrderId: order.unsubscribeOrderId,

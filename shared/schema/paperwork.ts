@@ -4,6 +4,7 @@
  * `#schema/responses.ts`.
  */
 import * as z from 'zod/mini';
+import { id } from './common.ts';
 
 const text = () => z.string().check(z.minLength(1));
 const minorUnits = () => z.int().check(z.minimum(0));
@@ -21,3 +22,22 @@ export const creditNoteLinkResponseSchema = z.strictObject({
 });
 
 export type CreditNoteLinkResponse = z.infer<typeof creditNoteLinkResponseSchema>;
+
+/** `PUT /internal/accounts/{accountId}/contact` path. */
+export const accountPathSchema = z.object({ accountId: id() });
+
+/** `PUT /internal/accounts/{accountId}/contact`: where the account's emails go (personal data). */
+export const contactRequestSchema = z.strictObject({
+  email: z
+    .string()
+    .check(
+      z.maxLength(254),
+      z.regex(/^[^\s<>()",;:\\@]+@[^\s<>()",;:\\@]+\.[^\s<>()",;:\\@]+$/, 'must be a plain e-mail address'),
+    ),
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+});
+
+export const contactResponseSchema = z.strictObject({
+  accountId: text(),
+  updatedAt: z.iso.datetime(),
+});

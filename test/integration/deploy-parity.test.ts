@@ -43,6 +43,7 @@ const CONFIG_VARIABLES = [
   'ISSUER_LEGAL_NAME',
   'ISSUER_ADDRESS',
   'ISSUER_TAX_ID',
+  'MAIL_FROM',
 ];
 
 interface Deployed {
@@ -89,6 +90,8 @@ function synthesize(): Record<ServiceFunctionName, Deployed> {
     const env = (local: NodeJS.ProcessEnv) =>
       Object.fromEntries(
         Object.entries(variables).map(([variable, value]) => {
+          // Emails go to the local SMTP server, as the emulators stand in for DynamoDB and SQS.
+          if (variable === 'MAIL_TRANSPORT') return [variable, local.MAIL_TRANSPORT ?? String(value)];
           if (typeof value === 'string') return [variable, value];
           const ref = (value as { Ref?: string }).Ref;
           // A resource of the emulators, or a stack parameter at its default (what a plain deploy gives).

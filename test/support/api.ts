@@ -12,6 +12,7 @@ import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { DynamoCreditNoteStore } from '#adapters/dynamo/credit-notes.ts';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
+import { DynamoContactStore } from '#adapters/dynamo/notifications.ts';
 import { S3DocumentStore } from '#adapters/s3-documents.ts';
 import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
 import { APPROVER_SCOPE, OPERATOR_SCOPE } from '#http/ops-routes.ts';
@@ -187,6 +188,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     paperwork: paperwork.createHandler(
       {
         notes: new DynamoCreditNoteStore(table),
+        contacts: new DynamoContactStore(table),
         creditNoteDocuments: new S3DocumentStore(
           new S3Client({
             endpoint: inject('sqsEndpoint'),

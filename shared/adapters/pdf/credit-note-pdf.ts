@@ -8,8 +8,7 @@
  * units, computed from the integers (never through floating point).
  */
 import { PDFDocument, type PDFFont, type PDFPage, rgb, StandardFonts } from 'pdf-lib';
-import { BILLING_OFFSET_MS } from '#policy/time.ts';
-import type { Millis } from '#shared/domain.ts';
+import { billingDateTime } from '#shared/paperwork/billing-time.ts';
 import {
   billingDate,
   type CreditNoteLine,
@@ -26,11 +25,6 @@ const RULE = rgb(0.75, 0.75, 0.75);
 /** The standard fonts encode WinAnsi only: anything else prints as `?` rather than failing the render. */
 export function printable(text: string): string {
   return text.replace(/[^\x20-\x7e\xa0-\xff]/g, '?');
-}
-
-/** `2026-03-05 18:00` in UTC+8. */
-export function billingDateTime(t: Millis): string {
-  return new Date(t + BILLING_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 const DESTINATION = { ORIGINAL_PAYMENT_METHOD: 'Original method', ACCOUNT_BALANCE: 'Account balance' };
