@@ -161,6 +161,7 @@ export class Paperwork extends Construct {
       }
       if (def.issuer)
         for (const [variable, value] of Object.entries(issuer)) fn.addEnvironment(variable, value);
+      if (def.sendsEmail) this.#bindMail(scope, fn);
       if (def.consumes && def.consumes.length > 0) this.#subscribe(name, fn, def.consumes, props);
     }
   }

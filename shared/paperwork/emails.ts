@@ -39,7 +39,7 @@ export const BALANCE_REASONS: Record<Exclude<LedgerEntry['cause'], 'REFUND_TO_BA
 const money = (amount: MinorUnits, currency: string) => `${formatAmount(amount, currency)} ${currency}`;
 const when = (t: number) => `${billingDateTime(t)} (UTC+8)`;
 
-const escape = (text: string) =>
+const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
@@ -52,10 +52,12 @@ function render(kind: EmailKind, subject: string, blocks: Block[]): EmailContent
   const text = `${blocks.map((b) => (Array.isArray(b) ? b.map((l) => `- ${l}`).join('\n') : b)).join('\n\n')}\n`;
   const body = blocks
     .map((b) =>
-      Array.isArray(b) ? `<ul>${b.map((l) => `<li>${escape(l)}</li>`).join('')}</ul>` : `<p>${escape(b)}</p>`,
+      Array.isArray(b)
+        ? `<ul>${b.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
+        : `<p>${escapeHtml(b)}</p>`,
     )
     .join('\n');
-  const html = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escape(subject)}</title></head>\n<body style="font-family: sans-serif; line-height: 1.5">\n${body}\n</body></html>\n`;
+  const html = `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n<body style="font-family: sans-serif; line-height: 1.5">\n${body}\n</body></html>\n`;
   return { kind, subject, text, html };
 }
 

@@ -85,6 +85,7 @@ describe('functions', () => {
         'purge-worker',
         'paperwork',
         'credit-notes',
+        'notifier',
         'purger',
         'quote',
         'reads',
@@ -1144,11 +1145,12 @@ describe('paperwork', () => {
       ],
     };
     expect(s3Statements('credit-notes')).toEqual([
-      expect.objectContaining({ Action: ['s3:PutObject', 's3:GetObject'], Resource: notes }),
+      expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject'], Resource: notes }),
     ]);
-    expect(s3Statements('paperwork')).toEqual([
-      expect.objectContaining({ Action: 's3:GetObject', Resource: notes }),
-    ]);
+    for (const reader of ['paperwork', 'notifier'] as const)
+      expect(s3Statements(reader), reader).toEqual([
+        expect.objectContaining({ Action: 's3:GetObject', Resource: notes }),
+      ]);
     for (const name of NAMES.filter((n) => !FUNCTIONS[n].documents))
       expect(s3Statements(name), name).toEqual([]);
   });
@@ -1162,5 +1164,45 @@ describe('paperwork', () => {
       ISSUER_ADDRESS: '1 Harbour Road|Wan Chai, Hong Kong',
       ISSUER_TAX_ID: 'HK-00000000',
     });
+  });
+});
+
+describe('customer emails', () => {
+  it('the notifier receives the accepted, succeeded and balance-credit events', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['refund-service'],
+        'detail-type': ['UnsubscribeOrderAccepted', 'UnsubscribeOrderSucceeded', 'AccountBalanceCredited'],
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId('notifier'), 'Arn'] } })],
+    });
+  });
+
+  it('only the notifier may send, only from the configured sender, only through its identity', () => {
+    const ses = (name: ServiceFunctionName) =>
+      statementsOf(name).filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('ses:')));
+    for (const name of NAMES.filter((n) => n !== 'notifier')) expect(ses(name), name).toEqual([]);
+    expect(ses('notifier')).toEqual([
+      expect.objectContaining({
+        Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+        Condition: { StringEquals: { 'ses:FromAddress': CDK_CONTEXT.mailFrom } },
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':identity/example.com',
+            ],
+          ],
+        },
+      }),
+    ]);
+    const variables = resources[fnId('notifier')]?.Properties.Environment.Variables as Json;
+    expect(variables).toMatchObject({ MAIL_FROM: CDK_CONTEXT.mailFrom, MAIL_TRANSPORT: 'ses' });
   });
 });
