@@ -4,7 +4,7 @@
  * Nothing here is logged; the recipient is added by the notifier.
  */
 import type { Destination, MinorUnits } from '#shared/domain.ts';
-import type { InstanceRecord, LedgerEntry, UnsubscribeOrder } from '#shared/model.ts';
+import type { InstanceRecord, LineCreditCause, UnsubscribeOrder } from '#shared/model.ts';
 import { billingDateTime } from './billing-time.ts';
 import { formatAmount } from './credit-note.ts';
 
@@ -29,11 +29,13 @@ const REFUND_TYPES = {
 };
 
 /** Why a refund went to the balance instead of the payment method (AccountBalanceCredited.cause). */
-export const BALANCE_REASONS: Record<Exclude<LedgerEntry['cause'], 'REFUND_TO_BALANCE'>, string> = {
+export const BALANCE_REASONS: Record<Exclude<LineCreditCause, 'REFUND_TO_BALANCE'>, string> = {
   PROVIDER_REFUSED:
     'your original payment method refused the refund (for example, the card is closed or no longer valid)',
   PROVIDER_FAILED: 'the refund to your original payment method failed before it was completed',
   PROVIDER_REVERSED: 'the refund to your original payment method was returned after it had been sent',
+  OPERATOR_RESOLUTION:
+    'the refund to your original payment method could not be completed, and our support team credited it to your balance instead',
 };
 
 const money = (amount: MinorUnits, currency: string) => `${formatAmount(amount, currency)} ${currency}`;
@@ -130,7 +132,7 @@ export function refundArrivedEmail(order: UnsubscribeOrder, creditNoteNumber: st
 /** A line's refund went to the account balance instead of the payment method. */
 export function movedToBalanceEmail(
   order: UnsubscribeOrder,
-  entry: Pick<LedgerEntry, 'orderId' | 'amount' | 'currency' | 'cause'>,
+  entry: { orderId: string; amount: MinorUnits; currency: string; cause: LineCreditCause },
 ): EmailContent {
   const reason = entry.cause === 'REFUND_TO_BALANCE' ? null : BALANCE_REASONS[entry.cause];
   const amount = money(entry.amount, entry.currency);

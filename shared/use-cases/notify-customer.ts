@@ -17,7 +17,7 @@ import type { ContactStore, Mailer, NotificationLog } from '#ports/notifications
 import type { InstanceStore, UnsubscribeOrderStore } from '#ports/stores.ts';
 import type { Millis } from '#shared/domain.ts';
 import type { DomainEvent } from '#shared/events/derive.ts';
-import type { LedgerEntry } from '#shared/model.ts';
+import type { LineCreditCause } from '#shared/model.ts';
 import { isIssued } from '#shared/paperwork/credit-note.ts';
 import {
   type EmailContent,
@@ -101,7 +101,7 @@ export async function notifyCustomer(deps: NotifyDeps, event: DomainEvent): Prom
         orderId: String(event.data.orderId),
         amount: Number(event.data.amount),
         currency: String(event.data.currency),
-        cause: event.data.cause as LedgerEntry['cause'],
+        cause: event.data.cause as LineCreditCause,
       });
     }
     const raw = renderMime({
