@@ -97,8 +97,9 @@ export interface Balance {
     currency: string;
     amount: number;
     cause: string;
-    unsubscribeOrderId: string;
-    orderId: string;
+    /** Null for an adjustment by the support team (no refund line). */
+    unsubscribeOrderId: string | null;
+    orderId: string | null;
     createdAt: string;
   }[];
 }

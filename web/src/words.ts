@@ -79,6 +79,9 @@ export const balanceCause = say({
   PROVIDER_REFUSED: 'Your payment method refused the refund (for example, the card was closed).',
   PROVIDER_FAILED: 'The refund to your payment method failed after it was sent.',
   PROVIDER_REVERSED: 'The payment provider reversed the refund to your payment method.',
+  OPERATOR_RESOLUTION: 'Our support team credited this refund to your balance.',
+  GOODWILL_CREDIT: 'A credit from our support team.',
+  CORRECTING_DEBIT: 'A correction by our support team.',
 });
 
 /** A history entry's note. */
@@ -86,6 +89,8 @@ export const historyNote = say({
   REFUND_FAILED: 'The refund to the payment method failed, so it was credited to your account balance.',
   REFUND_REVERSED: 'The payment provider reversed a refund, so it was credited to your account balance.',
   DEAD_LETTERED: 'The refund could not be finished automatically; our team has been alerted.',
+  OPERATOR_RETRY: 'Our support team sent the refund again.',
+  LINE_RESOLVED: 'Our support team completed a refund by hand.',
 });
 
 /** A provider's failure code (`expired_or_canceled_card`) as words. */

@@ -6,6 +6,9 @@ import { formatMoney } from '../money.ts';
 import { heading, idText, link, refusalBox, table, timeOf } from '../ui.ts';
 import { balanceCause } from '../words.ts';
 
+/** The entry's order (only called for entries that have one). */
+const orderIdOf = (e: { unsubscribeOrderId: string | null }): string => e.unsubscribeOrderId ?? '';
+
 export async function showBalance(app: App): Promise<void> {
   const main = app.show(heading('Account Balance'), h('p', {}, 'Loading…'));
   try {
@@ -40,16 +43,14 @@ export async function showBalance(app: App): Promise<void> {
               timeOf(e.createdAt),
               formatMoney(e.amount, e.currency),
               balanceCause(e.cause),
-              h(
-                'span',
-                { className: 'named' },
-                link(
-                  'View order',
-                  `#/orders/${encodeURIComponent(e.unsubscribeOrderId)}`,
-                  e.unsubscribeOrderId,
-                ),
-                idText(e.unsubscribeOrderId),
-              ),
+              e.unsubscribeOrderId === null
+                ? 'Adjustment by our support team'
+                : h(
+                    'span',
+                    { className: 'named' },
+                    link('View order', `#/orders/${encodeURIComponent(orderIdOf(e))}`, orderIdOf(e)),
+                    idText(orderIdOf(e)),
+                  ),
             ]),
           ),
     );

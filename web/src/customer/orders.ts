@@ -34,7 +34,9 @@ const orderHash = (id: string) => `#/orders/${encodeURIComponent(id)}`;
 async function balanceCauses(app: App, orderId: string): Promise<Map<string, string>> {
   const balance = await app.api.get<Balance>('/account/balance');
   return new Map(
-    balance.entries.filter((e) => e.unsubscribeOrderId === orderId).map((e) => [e.orderId, e.cause]),
+    balance.entries.flatMap((e) =>
+      e.unsubscribeOrderId === orderId && e.orderId !== null ? [[e.orderId, e.cause] as const] : [],
+    ),
   );
 }
 
