@@ -75,6 +75,32 @@ const WORDS: Record<string, Wording> = {
     next: 'It can no longer be renewed or restored.',
     action: 'list',
   },
+  // The back office's refusals (its own page words them too; customers never meet them).
+  STATE_CHANGED: {
+    title: 'This changed while you were looking at it.',
+    next: 'Reload to see it as it is now, then decide again.',
+    action: 'retry',
+  },
+  INSUFFICIENT_BALANCE: {
+    title: 'The balance is too low for this debit.',
+    next: 'A correction never takes a balance below zero; debit at most the balance.',
+    action: 'none',
+  },
+  APPROVAL_NOT_PENDING: {
+    title: 'This approval request has already been decided.',
+    next: 'Reload the approval inbox.',
+    action: 'retry',
+  },
+  APPROVAL_EXPIRED: {
+    title: 'This approval request has expired.',
+    next: 'The requester can file a new one.',
+    action: 'none',
+  },
+  SELF_APPROVAL: {
+    title: 'You cannot decide on your own request.',
+    next: 'Another approver must approve or reject it.',
+    action: 'none',
+  },
   PAYLOAD_TOO_LARGE: {
     title: 'The request is too large.',
     next: 'Shorten the reason text and try again.',
