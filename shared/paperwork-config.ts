@@ -6,6 +6,7 @@
  */
 import { ConfigError } from './config.ts';
 import type { Issuer } from './paperwork/credit-note.ts';
+import { type ChartOfAccounts, DEFAULT_CHART, type LedgerAccount } from './paperwork/journal.ts';
 
 type Env = NodeJS.ProcessEnv;
 
@@ -97,4 +98,43 @@ export function readMailConfig(env: Env = process.env): MailConfig {
     'must be an SES configuration set name',
   );
   return r.done({ from, transport, smtpUrl, sesConfigurationSet });
+}
+
+const ACCOUNT_CODE = /^[A-Za-z0-9.-]{1,20}$/;
+
+/**
+ * The journal's chart of accounts: JOURNAL_ACCOUNTS, a JSON object overriding any of the roles'
+ * `{code, name}` (`{"revenue": {"code": "4010", "name": "Cloud revenue"}}`), else the documented
+ * defaults (`DEFAULT_CHART`). Codes are 1–20 of `A-Z a-z 0-9 . -` and differ from each other.
+ */
+export function readChart(env: Env = process.env): ChartOfAccounts {
+  const raw = env.JOURNAL_ACCOUNTS;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_CHART;
+  const problems: string[] = [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(['JOURNAL_ACCOUNTS must be a JSON object']);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigError(['JOURNAL_ACCOUNTS must be a JSON object']);
+  const chart = { ...DEFAULT_CHART };
+  for (const [role, value] of Object.entries(parsed)) {
+    if (!(role in DEFAULT_CHART)) {
+      problems.push(`JOURNAL_ACCOUNTS.${role} is not a role (${Object.keys(DEFAULT_CHART).join(', ')})`);
+      continue;
+    }
+    const { code, name } = (value ?? {}) as { code?: unknown; name?: unknown };
+    if (typeof code !== 'string' || !ACCOUNT_CODE.test(code))
+      problems.push(`JOURNAL_ACCOUNTS.${role}.code must be 1–20 of A-Z a-z 0-9 . -`);
+    else if (typeof name !== 'string' || !/^[\x20-\x7e\xa0-\xff]{1,100}$/.test(name))
+      problems.push(`JOURNAL_ACCOUNTS.${role}.name must be 1–100 printable Latin-1 characters`);
+    else chart[role as LedgerAccount] = { code, name };
+  }
+  const codes = Object.values(chart).map((a) => a.code);
+  if (new Set(codes).size !== codes.length)
+    problems.push(`JOURNAL_ACCOUNTS gives two roles the same code (${codes.join(', ')})`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return chart;
 }

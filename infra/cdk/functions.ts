@@ -51,6 +51,8 @@ export interface FunctionDef {
   issuer?: boolean;
   /** Sends customer emails: MAIL_FROM and ses:SendEmail from that identity only. */
   sendsEmail?: boolean;
+  /** Posts journal entries: JOURNAL_ACCOUNTS (the chart, context `journalAccounts`) when configured. */
+  chart?: boolean;
 }
 
 /** The paperwork buckets: credit-note PDFs and the journal's daily exports. */
@@ -78,7 +80,9 @@ export type ServiceFunctionName =
   | 'event-publisher'
   | 'ops-sweeper'
   | 'credit-notes'
-  | 'notifier';
+  | 'notifier'
+  | 'journal'
+  | 'journal-export';
 
 const http = { timeoutSeconds: 10, memoryMb: 512 } as const;
 
@@ -225,11 +229,11 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
   paperwork: {
     ...http,
     entry: 'functions/paperwork.ts',
-    description: 'Paperwork routes: credit-note links, account contacts',
+    description: 'Paperwork routes: credit-note links, account contacts, journal exports',
     table: 'readWrite',
     indexes: [],
     sendsRefunds: false,
-    documents: { creditNotes: 'read' },
+    documents: { creditNotes: 'read', journalExports: 'read' },
   },
   'credit-notes': {
     entry: 'functions/credit-notes.ts',
@@ -257,6 +261,36 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
     // A completed refund's email may wait a few seconds for its credit note.
     timeoutSeconds: 30,
     memoryMb: 512,
+  },
+  journal: {
+    entry: 'functions/journal.ts',
+    description: 'Posts the balanced journal entry of each money fact, once per event',
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+    consumes: [
+      'UnsubscribeOrderAccepted',
+      'RefundLineSettled',
+      'AccountBalanceCredited',
+      'AccountBalanceAdjusted',
+    ],
+    chart: true,
+    // One transaction per fact.
+    timeoutSeconds: 10,
+    memoryMb: 256,
+  },
+  'journal-export': {
+    entry: 'functions/journal-export.ts',
+    description:
+      "Exports the closed day's journal (UTC+8) as JSON Lines and CSV to S3 (daily, 00:30 UTC+8), catching up missed days",
+    // Reads each day's partition and records the export once.
+    table: 'readWrite',
+    indexes: [],
+    sendsRefunds: false,
+    documents: { journalExports: 'write' },
+    // Seven days of entries read and hashed; a busy day is a few MB.
+    timeoutSeconds: 300,
+    memoryMb: 1024,
   },
 };
 

@@ -13,6 +13,9 @@
  * - Each function whose `consumes` lists event types gets a rule on the bus for those types
  *   (source `refund-service`), with Lambda's asynchronous retries, events kept up to 24 h, and
  *   a dead-letter queue (encrypted) that alarms.
+ * - The journal's daily export runs at 00:30 UTC+8 (16:30 UTC), for the day that just closed.
+ * - The journal's chart of accounts is context `journalAccounts` (role → {code, name}), checked
+ *   at synth by the function's own parser; without it the functions use the documented defaults.
  */
 import { Duration, RemovalPolicy, type Stack, Validations } from 'aws-cdk-lib';
 import {
@@ -22,7 +25,7 @@ import {
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
-import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
@@ -36,6 +39,7 @@ import {
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { readChart } from '#shared/paperwork-config.ts';
 import { EVENT_SOURCE } from '#shared/service.ts';
 import {
   DOCUMENT_BUCKET_VARIABLES,
@@ -59,6 +63,9 @@ export const PAPERWORK_DEFAULTS = {
   /** The customer emails' sender: an address of an SES-verified identity (context `mailFrom`). */
   mailFrom: 'refunds@example.com',
 } as const;
+
+/** When the journal's export runs: 00:30 in the billing time zone (UTC+8), every day. */
+export const JOURNAL_EXPORT_SCHEDULE = { hour: '16', minute: '30' } as const;
 
 export interface PaperworkProps {
   functions: Record<ServiceFunctionName, ServiceFunction>;
@@ -85,11 +92,21 @@ function issuerSettings(stack: Construct): Record<string, string> {
   };
 }
 
+/** Context `journalAccounts` as the functions' JOURNAL_ACCOUNTS, or undefined (the defaults). */
+function chartSetting(stack: Construct): string | undefined {
+  const context = stack.node.tryGetContext('journalAccounts') as unknown;
+  if (context === undefined) return undefined;
+  const value = typeof context === 'string' ? context : JSON.stringify(context);
+  readChart({ JOURNAL_ACCOUNTS: value });
+  return value;
+}
+
 export class Paperwork extends Construct {
   readonly buckets: Record<DocumentBucket, Bucket>;
   readonly logBucket: Bucket;
   readonly rules: Partial<Record<ServiceFunctionName, Rule>> = {};
   readonly deadLetterQueues: Partial<Record<ServiceFunctionName, Queue>> = {};
+  readonly journalExportSchedule: Rule;
 
   constructor(scope: Stack, id: string, props: PaperworkProps) {
     super(scope, id);
@@ -136,6 +153,7 @@ export class Paperwork extends Construct {
     };
 
     const issuer = issuerSettings(scope);
+    const chart = chartSetting(scope);
     for (const [name, def] of Object.entries(FUNCTIONS) as [
       ServiceFunctionName,
       (typeof FUNCTIONS)[ServiceFunctionName],
@@ -162,8 +180,16 @@ export class Paperwork extends Construct {
       if (def.issuer)
         for (const [variable, value] of Object.entries(issuer)) fn.addEnvironment(variable, value);
       if (def.sendsEmail) this.#bindMail(scope, fn);
+      if (def.chart && chart !== undefined) fn.addEnvironment('JOURNAL_ACCOUNTS', chart);
       if (def.consumes && def.consumes.length > 0) this.#subscribe(name, fn, def.consumes, props);
     }
+
+    // The handler takes the event's `time` as `now` and exports the UTC+8 day before it.
+    this.journalExportSchedule = new Rule(this, 'JournalExportSchedule', {
+      description: "Exports the closed day's journal (UTC+8) at 00:30 UTC+8 every day",
+      schedule: Schedule.cron(JOURNAL_EXPORT_SCHEDULE),
+      targets: [new LambdaFunction(props.functions['journal-export'].function, { retryAttempts: 2 })],
+    });
   }
 
   /**

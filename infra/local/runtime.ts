@@ -132,7 +132,11 @@ export interface LocalRuntime {
   /** The one clock of the functions and the schedules (`GET`/`POST /local/clock`). */
   clock: LocalClock;
   /** Credit notes, emails and the journal: their buckets on fauxqs, and a wait for the event consumers. */
-  paperwork: Pick<LocalPaperwork, 'buckets' | 'mail'> & { idle(): Promise<void> };
+  paperwork: Pick<LocalPaperwork, 'buckets' | 'mail'> & {
+    idle(): Promise<void>;
+    /** Runs the journal's daily export once at `time` (ISO instant), as its schedule would. */
+    exportJournal(time: string): Promise<unknown>;
+  };
   /** Stops the schedules, the poller, the server and the emulators it started. Idempotent. */
   stop(): Promise<void>;
 }
@@ -353,7 +357,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     dispatcher = rules;
     stops.push(() => rules.idle());
     const runScheduled = (
-      name: 'purger' | 'reconciler' | 'submitted-reconciler' | 'ops-sweeper',
+      name: 'purger' | 'reconciler' | 'submitted-reconciler' | 'ops-sweeper' | 'journal-export',
       time: string,
     ) => invoke(registry, name, scheduledEvent(time, `refund-service-local-${name}`, region), region);
     // Set below, once the purge workers' poller runs.
@@ -454,6 +458,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           { name: 'submitted-reconciler', run: (time) => runScheduled('submitted-reconciler', time) },
           // The back office: expires due approval requests.
           { name: 'ops-sweeper', run: (time) => runScheduled('ops-sweeper', time) },
+          // Daily at 00:30 UTC+8 in the cloud; every tick here (a closed day is exported once, then
+          // checked), so a move of the local clock past midnight UTC+8 exports the day that closed.
+          { name: 'journal-export', run: (time) => runScheduled('journal-export', time) },
         ],
       });
       scheduler = started;
@@ -485,7 +492,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       paymentProvider: options.stripe ? 'stripe' : 'simulator',
       eventBus,
       clock,
-      paperwork: { buckets: paperwork.buckets, mail: paperwork.mail, idle: () => rules.idle() },
+      paperwork: {
+        buckets: paperwork.buckets,
+        mail: paperwork.mail,
+        idle: () => rules.idle(),
+        exportJournal: (time) => runScheduled('journal-export', time),
+      },
       stop,
     };
   } catch (error) {

@@ -20,6 +20,8 @@ import {
   contactRequestSchema,
   contactResponseSchema,
   creditNoteLinkResponseSchema,
+  journalExportQuerySchema,
+  journalExportResponseSchema,
 } from '#schema/paperwork.ts';
 import {
   balanceResponseSchema,
@@ -61,6 +63,7 @@ const BODIES: Record<string, Schema> = {
   WebhookAck: webhookAckResponseSchema,
   CreditNoteLink: creditNoteLinkResponseSchema,
   Contact: contactResponseSchema,
+  JournalExport: journalExportResponseSchema,
   Error: errorResponseSchema,
 };
 
@@ -158,6 +161,13 @@ const OPERATIONS: Record<string, Operation> = {
     success: { 200: 'Contact' },
     errors: [],
   },
+  'GET /internal/journal/exports/{day}': {
+    summary:
+      "Finance: a closed day's journal export (day in UTC+8; `format` jsonl or csv) and a link to the file that works for 5 minutes (404 until the day is exported, at 00:30 UTC+8 the day after)",
+    query: journalExportQuerySchema,
+    success: { 200: 'JournalExport' },
+    errors: ['NOT_FOUND'],
+  },
   'PUT /internal/instances/{instanceId}/flags': {
     summary: "Billing: set an instance's abnormal flags",
     body: setFlagsRequestSchema,
@@ -213,6 +223,7 @@ const pathParameters = (path: string) =>
   }));
 
 const QUERY_DESCRIPTIONS: Record<string, string> = {
+  format: '`jsonl` (JSON Lines, the default) or `csv` (RFC 4180): one line per debit or credit of an entry',
   nextToken:
     'Opaque and signed; from the previous page, valid for 24 hours and only for the same caller and query (anything else is 400 VALIDATION_FAILED)',
   orderTimeFrom:

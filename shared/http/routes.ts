@@ -53,6 +53,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/internal/orders', fn: 'ingest', auth: 'internal' },
   { method: 'PUT', path: '/internal/accounts/{accountId}/contact', fn: 'paperwork', auth: 'internal' },
   { method: 'PUT', path: '/internal/instances/{instanceId}/flags', fn: 'ingest', auth: 'internal' },
+  { method: 'GET', path: '/internal/journal/exports/{day}', fn: 'paperwork', auth: 'internal' },
   { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: 'none' },
   ...OPS_ROUTES,
 ];

@@ -86,6 +86,8 @@ describe('functions', () => {
         'paperwork',
         'credit-notes',
         'notifier',
+        'journal',
+        'journal-export',
         'purger',
         'quote',
         'reads',
@@ -274,7 +276,10 @@ describe('least privilege', () => {
       for (const statement of policy.Properties.PolicyDocument.Statement as Json[]) {
         for (const action of asArray<string>(statement.Action)) expect(action, id).not.toContain('*');
         // Document objects are granted under their bucket's prefix (`<bucket>/credit-notes/*`), nothing wider.
-        const resource = JSON.stringify(statement.Resource).replace(/\/(credit-notes|journal)\/\*"/, '/$1/"');
+        const resource = JSON.stringify(statement.Resource).replace(
+          /\/(credit-notes|journal)\/\*"/g,
+          '/$1/"',
+        );
         expect(resource, id).not.toContain('*');
       }
     }
@@ -673,7 +678,8 @@ describe('schedules', () => {
 
   it('has no other schedule', () => {
     const schedules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
-    expect(schedules).toHaveLength(4);
+    // And the journal's daily export (see paperwork below).
+    expect(schedules).toHaveLength(5);
   });
 });
 
@@ -1135,24 +1141,75 @@ describe('paperwork', () => {
     });
   });
 
-  it('gives each function only its objects: the issuer writes notes, the API reads them', () => {
+  it('gives each function only its objects: the issuer writes notes, the exporter the journal, the API reads them', () => {
     const s3Statements = (name: ServiceFunctionName) =>
       statementsOf(name).filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('s3:')));
-    const notes = {
-      'Fn::Join': [
-        '',
-        [{ 'Fn::GetAtt': [logicalId(stack.paperwork.buckets.creditNotes), 'Arn'] }, '/credit-notes/*'],
-      ],
-    };
+    const objects = (bucket: 'creditNotes' | 'journalExports', prefix: string) => ({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(stack.paperwork.buckets[bucket]), 'Arn'] }, prefix]],
+    });
+    const notes = objects('creditNotes', '/credit-notes/*');
+    const journal = objects('journalExports', '/journal/*');
     expect(s3Statements('credit-notes')).toEqual([
       expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject'], Resource: notes }),
     ]);
-    for (const reader of ['paperwork', 'notifier'] as const)
-      expect(s3Statements(reader), reader).toEqual([
-        expect.objectContaining({ Action: 's3:GetObject', Resource: notes }),
-      ]);
+    expect(s3Statements('journal-export')).toEqual([
+      expect.objectContaining({ Action: ['s3:GetObject', 's3:PutObject'], Resource: journal }),
+    ]);
+    expect(s3Statements('notifier')).toEqual([
+      expect.objectContaining({ Action: 's3:GetObject', Resource: notes }),
+    ]);
+    expect(s3Statements('paperwork')).toEqual([
+      expect.objectContaining({ Action: 's3:GetObject', Resource: [notes, journal] }),
+    ]);
     for (const name of NAMES.filter((n) => !FUNCTIONS[n].documents))
       expect(s3Statements(name), name).toEqual([]);
+    // Nobody may delete, list or bypass the credit notes' lock.
+    for (const name of NAMES)
+      for (const action of actionsOf(name))
+        expect(action, name).not.toMatch(/^s3:(Delete|List|BypassGovernance|PutBucket|PutObjectRetention)/);
+  });
+
+  it('posts the journal from the money facts on the bus, retrying, with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId(stack.events.bus) },
+      EventPattern: {
+        source: ['refund-service'],
+        'detail-type': [
+          'UnsubscribeOrderAccepted',
+          'RefundLineSettled',
+          'AccountBalanceCredited',
+          'AccountBalanceAdjusted',
+        ],
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId('journal'), 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 8 },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
+    });
+    // The chart's defaults: no JOURNAL_ACCOUNTS unless context journalAccounts sets one.
+    const variables = resources[fnId('journal')]?.Properties.Environment.Variables as Json;
+    expect(variables.JOURNAL_ACCOUNTS).toBeUndefined();
+  });
+
+  it('exports the closed day at 00:30 UTC+8 (16:30 UTC) every day, to its bucket', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(30 16 * * ? *)',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnId('journal-export'), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+        }),
+      ],
+    });
+    const variables = resources[fnId('journal-export')]?.Properties.Environment.Variables as Json;
+    expect(variables.JOURNAL_EXPORTS_BUCKET).toEqual({
+      Ref: logicalId(stack.paperwork.buckets.journalExports),
+    });
+    // The journal's table access: items, no scan.
+    expect(actionsOf('journal-export')).not.toContain('dynamodb:Scan');
   });
 
   it('tells the credit-note function its bucket and issuer (context issuer, else the documented defaults)', () => {

@@ -11,6 +11,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { inject } from 'vitest';
 import { DynamoCreditNoteStore } from '#adapters/dynamo/credit-notes.ts';
+import { DynamoJournal } from '#adapters/dynamo/journal.ts';
 import { DynamoLedger } from '#adapters/dynamo/ledger.ts';
 import { DynamoContactStore } from '#adapters/dynamo/notifications.ts';
 import { S3DocumentStore } from '#adapters/s3-documents.ts';
@@ -97,6 +98,7 @@ export function handlerEnvironment(config: Config): void {
   // fauxqs serves S3 on the same endpoint (the paperwork routes' documents).
   process.env.AWS_ENDPOINT_URL_S3 = inject('sqsEndpoint');
   process.env.CREDIT_NOTES_BUCKET ??= PAPERWORK_TEST_BUCKETS.creditNotes;
+  process.env.JOURNAL_EXPORTS_BUCKET ??= PAPERWORK_TEST_BUCKETS.journalExports;
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   // The read function's page-token keys (the harness hands its handler its own keyring).
   process.env.PAGE_TOKEN_KEYS ??= JSON.stringify(newPageTokenKey('env'));
@@ -177,6 +179,12 @@ export async function apiHarness(options: HarnessOptions = {}) {
     ...options.ops,
   };
   const opsDeps = ops.opsDeps(table, queue, opsSettings);
+  const s3 = new S3Client({
+    endpoint: inject('sqsEndpoint'),
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
   const handlers = {
     quote: quote.createHandler(quoteDeps, clock),
     unsubscribe: unsubscribe.createHandler(execution, clock),
@@ -189,15 +197,9 @@ export async function apiHarness(options: HarnessOptions = {}) {
       {
         notes: new DynamoCreditNoteStore(table),
         contacts: new DynamoContactStore(table),
-        creditNoteDocuments: new S3DocumentStore(
-          new S3Client({
-            endpoint: inject('sqsEndpoint'),
-            region: LOCAL_REGION,
-            credentials: LOCAL_CREDENTIALS,
-            forcePathStyle: true,
-          }),
-          String(process.env.CREDIT_NOTES_BUCKET),
-        ),
+        creditNoteDocuments: new S3DocumentStore(s3, String(process.env.CREDIT_NOTES_BUCKET)),
+        journal: new DynamoJournal(table),
+        journalExports: new S3DocumentStore(s3, String(process.env.JOURNAL_EXPORTS_BUCKET)),
       },
       clock,
     ),
