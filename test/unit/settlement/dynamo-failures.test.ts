@@ -7,6 +7,7 @@ import {
   ConditionalCheckFailedException,
   DynamoDBClient,
   TransactionCanceledException,
+  TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -101,20 +102,28 @@ describe('DynamoSettlementStore', () => {
 });
 
 describe('DynamoPurgeStore', () => {
-  it('retries a purge record that only conflicted, and reads a failed condition as "not recorded"', async () => {
+  it('reads a failed condition or a transaction in progress on the instance as "not recorded", and surfaces other errors', async () => {
     const store = new DynamoPurgeStore(table);
     mock
-      .on(TransactWriteCommand)
-      .rejectsOnce(cancelled('None', 'TransactionConflict'))
+      .on(UpdateCommand)
       .resolvesOnce({})
-      .rejectsOnce(cancelled('ConditionalCheckFailed', 'None'))
+      .rejectsOnce(conditionFailed())
+      .rejectsOnce(
+        new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: {} }),
+      )
       .rejectsOnce(new Error('InternalServerError'));
 
     expect(await store.record(due, { now: 2, instanceVersion: 3, release: true })).toBe(true);
     expect(await store.record(due, { now: 2, instanceVersion: 3, release: false })).toBe(false);
+    expect(await store.record(due, { now: 2, instanceVersion: 3, release: false })).toBe(false);
     await expect(store.record(due, { now: 2, instanceVersion: 3, release: false })).rejects.toThrow(
       'InternalServerError',
     );
+    // One conditional write of the instance per record: no transaction.
+    expect(mock.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    const first = mock.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(first?.ConditionExpression).toContain('#version = :version');
+    expect(first?.ExpressionAttributeValues?.[':next']).toBe(4);
   });
 
   it('treats a purge item already removed as done, and surfaces other delete errors', async () => {
