@@ -8,7 +8,9 @@
 import { DEFAULT_POLICY, dueBy, expiresAt, POLICIES, type Quote, toIso } from '#policy/index.ts';
 import type {
   BalanceWire,
+  ExportedOrderWire,
   InstanceFactsWire,
+  InstanceListItemWire,
   InstanceWire,
   OrderWire,
   PolicyQuoteWire,
@@ -81,6 +83,14 @@ export function presentInstance(instance: InstanceRecord): InstanceWire {
         }
       : null,
   };
+}
+
+/** An item of `GET /instances`: the instance and until when a full refund is available. */
+export function presentListedInstance(
+  instance: InstanceRecord,
+  fullRefundUntil: Millis | null,
+): InstanceListItemWire {
+  return { ...presentInstance(instance), fullRefundUntil: isoOrNull(fullRefundUntil) };
 }
 
 /** A quoted line; an unsubscribe order's line adds its settlement to the same fields. */
@@ -175,6 +185,32 @@ export function presentUnsubscribeOrder(order: UnsubscribeOrder): UnsubscribeOrd
       ...(entry.orderId ? { orderId: entry.orderId } : {}),
       ...(entry.failureReason ? { failureReason: entry.failureReason } : {}),
     })),
+    ...(order.policy && order.derivation
+      ? {
+          policy: { id: order.policy.id, version: order.policy.version },
+          derivation: presentOrderDerivation(order.derivation),
+        }
+      : {}),
+  };
+}
+
+/**
+ * One line of the backtest's export: what `npm run policy -- backtest` reads (the amounts, the
+ * lines as quoted, the policy and the derivation), with the account, instance and creation time
+ * to find the order again. No reason, no payment reference, no settlement detail.
+ */
+export function presentExportedOrder(order: UnsubscribeOrder): ExportedOrderWire {
+  return {
+    unsubscribeOrderId: order.unsubscribeOrderId,
+    accountId: order.accountId,
+    instanceId: order.instanceId,
+    type: order.type,
+    refundType: order.refundType,
+    status: order.status,
+    currency: order.currency,
+    refundAmount: order.refundAmount,
+    lines: order.lines.map(presentLine),
+    createdAt: toIso(order.createdAt),
     ...(order.policy && order.derivation
       ? {
           policy: { id: order.policy.id, version: order.policy.version },

@@ -9,6 +9,7 @@ import { documentClient, type TableRef } from '#adapters/dynamo/client.ts';
 import { DynamoExecutionStore } from '#adapters/dynamo/executions.ts';
 import { DynamoIdempotencyStore } from '#adapters/dynamo/idempotency.ts';
 import { DynamoInstanceStore } from '#adapters/dynamo/instances.ts';
+import { DynamoOrderExport } from '#adapters/dynamo/order-export.ts';
 import { DynamoQuoteStore } from '#adapters/dynamo/quotes.ts';
 import { DynamoUnsubscribeOrderStore } from '#adapters/dynamo/unsubscribe-orders.ts';
 import { SqsRefundQueue } from '#adapters/sqs-refund-queue.ts';
@@ -30,6 +31,7 @@ export function apiStores(table: TableRef) {
     executions: new DynamoExecutionStore(table),
     idempotency: new DynamoIdempotencyStore(table),
     unsubscribeOrders: new DynamoUnsubscribeOrderStore(table),
+    orderExport: new DynamoOrderExport(table),
   };
 }
 

@@ -115,9 +115,10 @@ export const FUNCTIONS: Record<ServiceFunctionName, FunctionDef> = {
   reads: {
     ...http,
     entry: 'functions/reads.ts',
-    description: 'Read routes: instances, unsubscribe orders, account balance',
+    description: 'Read routes: instances, unsubscribe orders, account balance; the orders export (internal)',
     table: 'read',
-    indexes: [],
+    // The export of past orders by creation time (GET /internal/unsubscribe-orders/export).
+    indexes: ['created'],
     sendsRefunds: false,
     pageTokens: true,
   },

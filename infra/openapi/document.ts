@@ -8,6 +8,9 @@
 import * as z from 'zod/mini';
 import { ROUTES, type Route, requiredScopes, routeKey } from '#http/routes.ts';
 import {
+  EXPORT_LIMIT,
+  EXPORT_MAX_RANGE_DAYS,
+  exportUnsubscribeOrdersQuerySchema,
   ingestOrderRequestSchema,
   listInstancesQuerySchema,
   listUnsubscribeOrdersQuerySchema,
@@ -26,7 +29,8 @@ import {
 import {
   balanceResponseSchema,
   errorResponseSchema,
-  instancePageResponseSchema,
+  exportedOrderResponseSchema,
+  instanceListPageResponseSchema,
   instanceResponseSchema,
   quoteResponseSchema,
   unsubscribeOrderPageResponseSchema,
@@ -42,11 +46,18 @@ type JsonSchema = Record<string, unknown>;
 
 interface Operation {
   summary: string;
+  /** A longer account of the operation (CommonMark). */
+  description?: string;
   query?: Schema;
   body?: Schema;
   idempotent?: boolean;
   /** Status → the schema (name in components) of its body. */
   success: Record<number, string>;
+  /**
+   * JSON Lines instead of JSON: the success body is one value of the schema per line, and the
+   * next page's token comes in the `Next-Token` header.
+   */
+  jsonLines?: boolean;
   /** The refusals this route can give besides the ones every route can (SPEC 4.4). */
   errors: ErrorCode[];
 }
@@ -55,7 +66,8 @@ interface Operation {
 const BODIES: Record<string, Schema> = {
   ...OPS_BODIES,
   Instance: instanceResponseSchema,
-  InstancePage: instancePageResponseSchema,
+  InstanceListPage: instanceListPageResponseSchema,
+  ExportedOrder: exportedOrderResponseSchema,
   Quote: quoteResponseSchema,
   UnsubscribeOrder: unsubscribeOrderResponseSchema,
   UnsubscribeOrderPage: unsubscribeOrderPageResponseSchema,
@@ -88,9 +100,10 @@ const QUOTED_EXECUTION: ErrorCode[] = [
 const OPERATIONS: Record<string, Operation> = {
   ...OPS_OPERATIONS,
   'GET /instances': {
-    summary: "List the caller's instances",
+    summary:
+      "List the caller's instances, each with until when a full refund is available (`fullRefundUntil`)",
     query: listInstancesQuerySchema,
-    success: { 200: 'InstancePage' },
+    success: { 200: 'InstanceListPage' },
     errors: [],
   },
   'GET /instances/{instanceId}': {
@@ -173,6 +186,20 @@ const OPERATIONS: Record<string, Operation> = {
     body: setFlagsRequestSchema,
     success: { 200: 'Instance' },
     errors: ['NOT_FOUND'],
+  },
+  'GET /internal/unsubscribe-orders/export': {
+    summary:
+      "Policy backtest: every account's unsubscribe orders created in [createdFrom, createdTo), oldest first, as JSON Lines",
+    description: [
+      'Each line is one `ExportedOrder`: the amounts, the lines as quoted, the policy version and the derivation with its recorded inputs — exactly what `npm run policy -- backtest` reads, so `curl … | npm run policy -- backtest --policy candidate.json` works page by page.',
+      `The range is at most ${EXPORT_MAX_RANGE_DAYS} days. A page holds at most \`limit\` orders (1–${EXPORT_LIMIT}, default ${EXPORT_LIMIT}) and at most 5 MB; it may hold fewer, even none, when the range is long (a page reads at most 31 days of the index).`,
+      "The next page's token is the `Next-Token` response header (absent on the last page), passed back as `nextToken` with the same query: the body stays pure JSON Lines.",
+      'Read from the keys-only `created` index (partitions by UTC day and shard), then each order by key: never a scan.',
+    ].join('\n\n'),
+    query: exportUnsubscribeOrdersQuerySchema,
+    success: { 200: 'ExportedOrder' },
+    jsonLines: true,
+    errors: [],
   },
   'POST /webhooks/stripe': {
     summary:
@@ -263,13 +290,27 @@ const STRIPE_SIGNATURE = {
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
+/** The media type of a JSON Lines answer (one JSON value a line, `\n`-terminated). */
+export const JSON_LINES = 'application/x-ndjson';
+
+const NEXT_TOKEN_HEADER = {
+  description: 'The `nextToken` of the next page (same query, valid for 24 hours); absent on the last page',
+  schema: { type: 'string', minLength: 1 },
+};
+
 function operationOf(route: Route) {
   const key = routeKey(route);
   const operation = OPERATIONS[key];
   if (!operation) throw new Error(`no OpenAPI operation for ${key}`);
   const responses: Record<string, unknown> = {};
   for (const [status, body] of Object.entries(operation.success)) {
-    responses[status] = { description: body, content: { 'application/json': { schema: ref(body) } } };
+    responses[status] = operation.jsonLines
+      ? {
+          description: `JSON Lines: one ${body} a line`,
+          headers: { 'Next-Token': NEXT_TOKEN_HEADER },
+          content: { [JSON_LINES]: { schema: ref(body) } },
+        }
+      : { description: body, content: { 'application/json': { schema: ref(body) } } };
   }
   for (const [status, codes] of errorCodesByStatus(route)) {
     responses[String(status)] = {
@@ -292,6 +333,7 @@ function operationOf(route: Route) {
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z]+(\w)?/g, (_m, c?: string) => (c ? c.toUpperCase() : ''))}`,
     summary: operation.summary,
+    ...(operation.description ? { description: operation.description } : {}),
     tags: [route.auth],
     security:
       route.auth === 'internal'

@@ -44,9 +44,13 @@ export interface HttpRequest {
 
 export interface HttpAnswer {
   statusCode: number;
-  /** A value to serialise, or an already serialised body (an idempotent replay). */
+  /** A value to serialise, or an already serialised body (an idempotent replay, JSON Lines). */
   json?: unknown;
   rawBody?: string;
+  /** The body's media type: `application/json` unless told. */
+  contentType?: string;
+  /** More headers (lower-case names), e.g. the export's `next-token`. */
+  headers?: Record<string, string>;
 }
 
 export type RouteHandler = (request: HttpRequest, context: Context) => Promise<HttpAnswer>;
@@ -229,7 +233,18 @@ export function httpFunction(handlers: Record<string, RouteHandler>, clock: () =
         requestId: event.requestContext.requestId ?? context.awsRequestId,
       };
       const result = await handle(request, context);
-      return answer(result.statusCode, result.rawBody ?? JSON.stringify(result.json));
+      const body = result.rawBody ?? JSON.stringify(result.json);
+      if (result.contentType === undefined && result.headers === undefined)
+        return answer(result.statusCode, body);
+      return {
+        statusCode: result.statusCode,
+        headers: {
+          ...JSON_HEADERS,
+          ...(result.contentType ? { 'content-type': result.contentType } : {}),
+          ...result.headers,
+        },
+        body,
+      };
     });
 }
 

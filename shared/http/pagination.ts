@@ -21,8 +21,8 @@ export const PAGE_TOKEN_TTL_MS = 24 * 60 * 60_000;
 
 /** What a token is for: one list, one caller, one query (the raw query-string values). */
 export interface PageScope {
-  /** The customer lists, or a back-office list (`ops:<route key>`). */
-  list: 'instances' | 'unsubscribe-orders' | `ops:${string}`;
+  /** The customer lists, the backtest's export, or a back-office list (`ops:<route key>`). */
+  list: 'instances' | 'unsubscribe-orders' | 'unsubscribe-orders-export' | `ops:${string}`;
   accountId: string;
   query: Record<string, string | undefined>;
 }

@@ -54,6 +54,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'PUT', path: '/internal/accounts/{accountId}/contact', fn: 'paperwork', auth: 'internal' },
   { method: 'PUT', path: '/internal/instances/{instanceId}/flags', fn: 'ingest', auth: 'internal' },
   { method: 'GET', path: '/internal/journal/exports/{day}', fn: 'paperwork', auth: 'internal' },
+  { method: 'GET', path: '/internal/unsubscribe-orders/export', fn: 'reads', auth: 'internal' },
   { method: 'POST', path: '/webhooks/stripe', fn: 'stripe-webhook', auth: 'none' },
   ...OPS_ROUTES,
 ];

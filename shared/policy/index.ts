@@ -47,6 +47,7 @@ export {
 } from './time.ts';
 export {
   FULL_REFUND_WINDOW_MS,
+  fullRefundUntil,
   inFullRefundWindow,
   prorate,
   quoteUnsubscribe,

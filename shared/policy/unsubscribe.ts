@@ -67,6 +67,30 @@ export function inFullRefundWindow(
   return now < newOrderOf(instance.orders).paidAt + policy.fullRefundWindowMs;
 }
 
+/**
+ * Until when unsubscribing `instance` refunds everything, as a quote made at `now` decides it:
+ * the end of the full-refund window when `quoteUnsubscribe` would answer FULL_REFUND now (the
+ * window is open, the year's full refund is free, the instance may be unsubscribed and there
+ * is cash to refund), else null. The same code as the quote, so a list never promises what a
+ * quote would refuse.
+ */
+export function fullRefundUntil(
+  instance: InstanceFacts,
+  input: { now: Millis; quotaUsed: boolean; policy?: Policy },
+): Millis | null {
+  const policy = input.policy ?? DEFAULT_POLICY;
+  if (!inFullRefundWindow(instance, input.now, policy)) return null;
+  let quote: UnsubscribeQuote;
+  try {
+    quote = quoteUnsubscribe(instance, { now: input.now, quotaUsed: input.quotaUsed, policy });
+  } catch (error) {
+    // Not eligible now (not active, pay-as-you-go, abnormal) or nothing to refund: no full refund either.
+    if (error instanceof RefundError) return null;
+    throw error;
+  }
+  return quote.refundType === 'FULL_REFUND' ? quote.derivation.eligibility.windowEndsAt : null;
+}
+
 /** The remainder of `cash × remaining / term` (exact; BigInt only when the product is not safe). */
 function prorationRemainder(cash: MinorUnits, remainingDays: number, termDays: number): number {
   const product = cash * remainingDays;

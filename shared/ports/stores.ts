@@ -85,6 +85,27 @@ export interface UnsubscribeOrderStore {
   list(accountId: string, query: UnsubscribeOrderQuery): Promise<Page<UnsubscribeOrder>>;
 }
 
+/** Every account's unsubscribe orders created in [createdFrom, createdTo). */
+export interface OrderExportQuery {
+  createdFrom: Millis;
+  createdTo: Millis;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * The export of past unsubscribe orders for the policy backtest (internal: all accounts).
+ * Oldest first; a page may hold fewer than `limit` orders (even none) with a cursor to go on,
+ * when the range is long: the reading of a page is bounded, whatever the range.
+ */
+export interface OrderExport {
+  created(query: OrderExportQuery): Promise<Page<UnsubscribeOrder>>;
+  /** The cursor that goes on right after `order` (a caller that hands out only part of a page). */
+  cursorAfter(order: UnsubscribeOrder): string;
+  /** Whether a cursor is one this export hands out. */
+  isCursor(cursor: string): boolean;
+}
+
 /**
  * The answer stored for an Idempotency-Key, replayed byte for byte on a retry with the same
  * request: the serialized result (the HTTP layer decides its status).

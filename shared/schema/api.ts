@@ -137,5 +137,44 @@ export const listUnsubscribeOrdersQuerySchema = z.lazy(() =>
   }),
 );
 
+/** The most orders one page of the export holds (and the default). */
+export const EXPORT_LIMIT = 1000;
+/** The longest range one export covers: a year, leap years included. */
+export const EXPORT_MAX_RANGE_DAYS = 366;
+
+export const exportUnsubscribeOrdersQuerySchema = z.lazy(() =>
+  z
+    .strictObject({
+      createdFrom: instant(),
+      createdTo: instant(),
+      limit: z._default(
+        z.pipe(
+          z.string().check(z.regex(/^\d{1,4}$/, `must be an integer from 1 to ${EXPORT_LIMIT}`)),
+          z.pipe(
+            z.transform(Number),
+            z
+              .int()
+              .check(
+                z.minimum(1, 'must be at least 1'),
+                z.maximum(EXPORT_LIMIT, `must be at most ${EXPORT_LIMIT}`),
+              ),
+          ),
+        ),
+        EXPORT_LIMIT,
+      ),
+      nextToken: token(),
+    })
+    .check(
+      z.refine((q) => q.createdFrom < q.createdTo, {
+        message: 'must be after createdFrom',
+        path: ['createdTo'],
+      }),
+      z.refine((q) => q.createdTo - q.createdFrom <= EXPORT_MAX_RANGE_DAYS * 24 * 60 * 60_000, {
+        message: `must be at most ${EXPORT_MAX_RANGE_DAYS} days after createdFrom`,
+        path: ['createdTo'],
+      }),
+    ),
+);
+
 export const instancePathSchema = z.lazy(() => z.object({ instanceId: id() }));
 export const unsubscribeOrderPathSchema = z.lazy(() => z.object({ unsubscribeOrderId: id() }));

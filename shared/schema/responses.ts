@@ -305,8 +305,40 @@ export const unsubscribeOrderResponseSchema = z.strictObject({
 const page = <T extends z.ZodMiniType>(item: T) =>
   z.strictObject({ items: z.array(item), nextToken: z.nullable(text()) });
 
+/**
+ * An item of `GET /instances`: the instance, and until when unsubscribing it refunds everything
+ * (the end of the full-refund window, while a quote made now would be a full refund; else null).
+ */
+export const instanceListItemResponseSchema = z.extend(instanceResponseSchema, {
+  fullRefundUntil: nullableInstant(),
+});
+
+/** `GET /instances`: the caller's instances with `fullRefundUntil`. */
+export const instanceListPageResponseSchema = page(instanceListItemResponseSchema);
+/** The back office's list of an account's instances. */
 export const instancePageResponseSchema = page(instanceResponseSchema);
 export const unsubscribeOrderPageResponseSchema = page(unsubscribeOrderResponseSchema);
+
+/**
+ * One line of `GET /internal/unsubscribe-orders/export` (JSON Lines): an unsubscribe order with
+ * its recorded inputs, as `npm run policy -- backtest` (and `explain`) reads it. Internal: it
+ * names the account, and like the derivation holds no personal data (no reason, no payment
+ * reference).
+ */
+export const exportedOrderResponseSchema = z.strictObject({
+  unsubscribeOrderId: text(),
+  accountId: text(),
+  instanceId: text(),
+  type: z.enum(['UNSUBSCRIBE', 'CANCEL_RENEWAL']),
+  refundType: z.enum(['FULL_REFUND', 'PARTIAL_REFUND', 'RENEWAL_CANCELLATION']),
+  status: unsubscribeOrderStatus,
+  currency: text(),
+  refundAmount: minorUnits(),
+  lines: z.array(refundLineResponseSchema),
+  createdAt: instantOut(),
+  policy: z.optional(policyRefResponseSchema),
+  derivation: z.optional(orderDerivationResponseSchema),
+});
 
 export const ledgerEntryResponseSchema = z.strictObject({
   entryId: text(),
@@ -353,6 +385,8 @@ export type QuoteWire = z.infer<typeof quoteResponseSchema>;
 export type OrderWire = z.infer<typeof orderResponseSchema>;
 export type InstanceFactsWire = z.infer<typeof instanceFactsResponseSchema>;
 export type InstanceWire = z.infer<typeof instanceResponseSchema>;
+export type InstanceListItemWire = z.infer<typeof instanceListItemResponseSchema>;
+export type ExportedOrderWire = z.infer<typeof exportedOrderResponseSchema>;
 export type UnsubscribeOrderLineWire = z.infer<typeof unsubscribeOrderLineResponseSchema>;
 export type UnsubscribeOrderWire = z.infer<typeof unsubscribeOrderResponseSchema>;
 export type QuoteDerivationWire = z.infer<typeof quoteDerivationResponseSchema>;

@@ -37,6 +37,13 @@
  *   by time;
  * - `lookup` (keys only, so settlement's updates never write it): `UORDER#<id>` finds an
  *   unsubscribe order by its id alone; `ACTOR#<sub>` an operator's audit records by time.
+ *
+ * One more keys-only index serves the policy backtest's export
+ * (`GET /internal/unsubscribe-orders/export`, `docs/policies.md`): `created` holds every
+ * unsubscribe order under `UORDERS#<UTC day>#<shard>`, sorted by `<createdAt ISO>#<id>`. The
+ * day bounds a range to the partitions it covers; the shard (of the order id) spreads one day's
+ * writes over `shards` partitions. Written once with the order and never again: its key
+ * attributes never change, and a keys-only entry is not rewritten when other attributes do.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -49,8 +56,14 @@ export const TABLE = {
     pending: { indexName: 'pending', partitionKey: 'pendingPk', sortKey: 'pendingSk' },
     due: { indexName: 'due', partitionKey: 'duePk', sortKey: 'dueSk' },
     lookup: { indexName: 'lookup', partitionKey: 'lookupPk', sortKey: 'lookupSk', projection: 'KEYS_ONLY' },
+    created: {
+      indexName: 'created',
+      partitionKey: 'createdPk',
+      sortKey: 'createdSk',
+      projection: 'KEYS_ONLY',
+    },
   },
-  /** Writes to the `pending` index partitions are spread over this many shards. */
+  /** Writes to the `pending` index partitions (and a day's `created` partitions) are spread over this many shards. */
   shards: 8,
   /**
    * Shards of the `due` index: the purger's unit of parallel work (one worker per shard at a

@@ -202,6 +202,9 @@ describe('least privilege', () => {
     // The back office reads its queues and lookups; its sweeper only the pending approvals.
     expect(FUNCTIONS.ops.indexes).toEqual(['pending', 'due', 'lookup']);
     expect(FUNCTIONS['ops-sweeper'].indexes).toEqual(['pending']);
+    // The policy backtest's export: only the read function, only the keys-only created index.
+    expect(NAMES.filter((name) => FUNCTIONS[name].indexes.includes('created'))).toEqual(['reads']);
+    expect(FUNCTIONS.reads.indexes).toEqual(['created']);
   });
 
   it('reads, the reconciler and the purger (a dispatcher) cannot write the table; nobody can scan it', () => {
@@ -786,6 +789,29 @@ describe('table', () => {
       })),
     );
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: TABLE.ttlAttribute, Enabled: true });
+    // The export's index holds keys only: settlement's updates of an order never write it.
+    expect(props.GlobalSecondaryIndexes).toContainEqual({
+      IndexName: 'created',
+      KeySchema: [
+        { AttributeName: 'createdPk', KeyType: 'HASH' },
+        { AttributeName: 'createdSk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    });
+  });
+
+  it('serves the orders export on an IAM-authorized route of the read function', () => {
+    const route = Object.values(resources).find(
+      (r) =>
+        r.Type === 'AWS::ApiGatewayV2::Route' &&
+        r.Properties.RouteKey === 'GET /internal/unsubscribe-orders/export',
+    );
+    if (!route) throw new Error('no route GET /internal/unsubscribe-orders/export');
+    expect(route.Properties).toMatchObject({ AuthorizationType: 'AWS_IAM' });
+    const integrationId = (route.Properties.Target['Fn::Join'][1] as Json[])[1]?.Ref as string;
+    expect(resources[integrationId]?.Properties.IntegrationUri).toEqual({
+      'Fn::GetAtt': [fnId('reads'), 'Arn'],
+    });
   });
 
   it('is on-demand, encrypted, point-in-time recoverable, deletion-protected and retained', () => {

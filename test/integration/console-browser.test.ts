@@ -138,6 +138,27 @@ describe('customer console in a browser', () => {
       'Unsubscribe Renewal That Does Not Take Effect',
     ]);
     expect(await page.$eval('tbody', (t) => t.textContent)).toContain('Active');
+    // While it applies, the list says until when a full refund is available: demo-fresh only
+    // (bought 2 days ago), at the window end the API gives (the purchase + 5 days), with its zone.
+    const withNote = await page.$$eval('tbody tr', (rows) =>
+      rows.map((r) => r.textContent ?? '').filter((t) => t.includes('Full refund available until')),
+    );
+    expect(withNote).toEqual([expect.stringContaining('demo-fresh')]);
+    const listed = (await api('GET', '/instances')).body.items as {
+      instanceId: string;
+      fullRefundUntil: string | null;
+      orders: { paidAt: string }[];
+    }[];
+    const fresh = listed.find((i) => i.instanceId === 'demo-fresh');
+    expect(Date.parse(fresh?.fullRefundUntil ?? '') - Date.parse(fresh?.orders[0]?.paidAt ?? '')).toBe(
+      5 * DAY,
+    );
+    const shownUntil = await page.$eval('tbody td .note time', (t) => ({
+      at: t.getAttribute('datetime'),
+      text: t.textContent ?? '',
+    }));
+    expect(shownUntil.at).toBe(fresh?.fullRefundUntil);
+    expect(shownUntil.text).toMatch(/(UTC|GMT)/);
     await expectPlainWords('instance list');
     await expectZonedTimes('instance list');
     await expectAccessible('instance list');
@@ -313,6 +334,10 @@ describe('customer console in a browser', () => {
 
     const instance = await api('GET', '/instances/demo-fresh');
     expect(instance.body.status).toBe('UNSUBSCRIBED');
+    // The full refund is used: the list no longer offers one.
+    await visit('#/resources', 'table');
+    await waitForText(page, 'table', 'demo-fresh');
+    expect(await page.$eval('tbody', (t) => t.textContent)).not.toContain('Full refund available');
   });
 
   it('cancels the pending renewal of demo-renewing', async () => {

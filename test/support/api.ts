@@ -21,6 +21,7 @@ import { type Keyring, type KeyringSource, parseKeyring } from '#http/page-token
 import { INTERNAL_SCOPE } from '#http/routes.ts';
 import { jwtAuthorizer, matchRoute, toApiEvent } from '#infra/local/api-event.ts';
 import { createQueues, createTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '#infra/local/emulators.ts';
+import { JSON_LINES } from '#infra/openapi/document.ts';
 import type { PolicyRegistry } from '#policy/index.ts';
 import type { RefundQueue } from '#ports/refund-queue.ts';
 import { type Config, readConfig } from '#shared/config.ts';
@@ -50,6 +51,8 @@ export interface ApiAnswer {
   // biome-ignore lint/suspicious/noExplicitAny: test answers are inspected freely
   body: any;
   raw: string;
+  /** Lower-case names. */
+  headers: Record<string, string>;
 }
 
 export const lambdaContext = (): Context =>
@@ -185,11 +188,16 @@ export async function apiHarness(options: HarnessOptions = {}) {
     credentials: LOCAL_CREDENTIALS,
     forcePathStyle: true,
   });
+  const readDeps: { policies?: PolicyRegistry } & Parameters<typeof reads.createHandler>[0] = {
+    ...stores,
+    ledger: new DynamoLedger(table),
+    pageTokens,
+  };
   const handlers = {
     quote: quote.createHandler(quoteDeps, clock),
     unsubscribe: unsubscribe.createHandler(execution, clock),
     'cancel-renewal': cancelRenewal.createHandler(execution, clock),
-    reads: reads.createHandler({ ...stores, ledger: new DynamoLedger(table), pageTokens }, clock),
+    reads: reads.createHandler(readDeps, clock),
     ingest: ingest.createHandler(stores, clock),
     'stripe-webhook': stripeWebhook.handler,
     ops: ops.createHandler({ ...opsDeps, pageTokens }, clock),
@@ -245,10 +253,22 @@ export async function apiHarness(options: HarnessOptions = {}) {
     const result = await handler(event, lambdaContext());
     const raw = result.body ?? '';
     const status = result.statusCode ?? 200;
-    const body = raw ? JSON.parse(raw) : undefined;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(result.headers ?? {}))
+      headers[name.toLowerCase()] = String(value);
+    const contentType = headers['content-type'];
+    // JSON Lines (the orders export): the body is the array of its lines' values.
+    const body = contentType?.startsWith(JSON_LINES)
+      ? raw
+          .split('\n')
+          .filter((line) => line !== '')
+          .map((line) => JSON.parse(line) as unknown)
+      : raw
+        ? JSON.parse(raw)
+        : undefined;
     // The contract test: every answer of every integration suite matches the OpenAPI document.
-    assertMatchesContract(match.routeKey, status, body);
-    return { status, body, raw };
+    assertMatchesContract(match.routeKey, status, body, contentType);
+    return { status, body, raw, headers };
   }
 
   /** Every item in the table (for "nothing was written" checks; tests only — the service never scans). */
@@ -281,6 +301,7 @@ export async function apiHarness(options: HarnessOptions = {}) {
     /** Releases another set of policies (e.g. a version 2) to the quote and execution handlers. */
     releasePolicies: (policies: PolicyRegistry) => {
       quoteDeps.policies = policies;
+      readDeps.policies = policies;
       (execution as { policies?: PolicyRegistry }).policies = policies;
     },
     setNow: (iso: string) => {

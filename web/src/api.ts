@@ -27,6 +27,8 @@ export interface Instance {
   flags: { overduePayment: boolean; securityLocked: boolean; configurationChangeInProgress: boolean };
   orders: Order[];
   unsubscribedAt: string | null;
+  /** On list items: until when unsubscribing refunds everything (null when it would not now). */
+  fullRefundUntil?: string | null;
 }
 
 export interface QuoteLine {

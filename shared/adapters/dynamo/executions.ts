@@ -14,7 +14,7 @@ import type {
 } from '#ports/stores.ts';
 import type { DataKind, InstanceRecord, QuoteRecord, UnsubscribeOrder } from '#shared/model.ts';
 import { cancellationReasons, type TableRef } from './client.ts';
-import { dueIndex, keys, pendingIndex } from './keys.ts';
+import { createdIndex, dueIndex, keys, pendingIndex } from './keys.ts';
 import { orderLookup, slaIndex } from './ops-keys.ts';
 import { withConflictRetry } from './transactions.ts';
 
@@ -170,6 +170,8 @@ export class DynamoExecutionStore implements ExecutionStore {
           // The operators' views: unsettled orders by dueBy, and any order by its id.
           ...slaIndex(order.unsubscribeOrderId, order.dueBy),
           ...orderLookup(order.accountId, order.unsubscribeOrderId),
+          // The backtest's export: every order by its creation time (keys only, written once).
+          ...createdIndex(order.unsubscribeOrderId, new Date(order.createdAt).toISOString()),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },

@@ -95,6 +95,18 @@ export function pendingIndex(unsubscribeOrderId: string, createdAtIso: string) {
   };
 }
 
+/** A `created` index partition: one UTC day (`YYYY-MM-DD`) and one shard of it. */
+export const createdPartition = (day: string, shard: number): string => `UORDERS#${day}#${shard}`;
+
+/** Index attributes that put an unsubscribe order into the `created` index (for good: it never changes). */
+export function createdIndex(unsubscribeOrderId: string, createdAtIso: string) {
+  const { partitionKey, sortKey } = TABLE.indexes.created;
+  return {
+    [partitionKey]: createdPartition(createdAtIso.slice(0, 10), shardOf(unsubscribeOrderId)),
+    [sortKey]: `${createdAtIso}#${unsubscribeOrderId}`,
+  };
+}
+
 /** The `due` shard of an instance's purges (both kinds on the same shard). */
 export const dueShardOf = (accountId: string, instanceId: string): number =>
   shardOf(`${accountId}#${instanceId}`, TABLE.dueShards);

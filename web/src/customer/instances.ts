@@ -9,7 +9,7 @@ import type { Instance, Page } from '../api.ts';
 import type { App } from '../app.ts';
 import { field, h, mount } from '../dom.ts';
 import { fromLocalInput, localZoneName, toLocalInput } from '../time.ts';
-import { badge, heading, link, named, pager, refusalBox, table, timeOf } from '../ui.ts';
+import { badge, heading, link, named, pager, refusalBox, table, timeInline, timeOf } from '../ui.ts';
 import { instanceStatus } from '../words.ts';
 
 export type Tab = 'resources' | 'renewals';
@@ -112,6 +112,11 @@ const renewalLink = (i: Instance) =>
   link('Unsubscribe from Renewal', `#/renewal/${encodeURIComponent(i.instanceId)}`, i.instanceId);
 const product = (i: Instance) => named(`${i.product} (${i.edition})`, i.instanceId);
 const expires = (i: Instance) => (i.expiresAt ? timeOf(i.expiresAt) : '—');
+/** While it applies (the API decides it as a quote would): until when unsubscribing refunds everything. */
+const fullRefund = (i: Instance) =>
+  i.fullRefundUntil
+    ? h('small', { className: 'note' }, 'Full refund available until ', timeInline(i.fullRefundUntil))
+    : null;
 
 /** The renewals of an instance that have not started: their count and the earliest start. */
 function pending(i: Instance, now: number) {
@@ -162,7 +167,7 @@ export async function showList(app: App, tab: Tab): Promise<void> {
             product(i),
             badge(i.status, instanceStatus(i.status)),
             expires(i),
-            i.status === 'ACTIVE' ? unsubscribeLink(i) : '',
+            i.status === 'ACTIVE' ? [unsubscribeLink(i), fullRefund(i)] : '',
           ])
         : page.items.map((i) => [product(i), expires(i), pending(i, now), renewalLink(i)]);
     mount(
