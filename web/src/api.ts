@@ -106,6 +106,17 @@ export interface Balance {
   }[];
 }
 
+/** `GET /unsubscribe-orders/{id}/credit-note`: the note's number and a link to its PDF that works for minutes. */
+export interface CreditNoteLink {
+  unsubscribeOrderId: string;
+  number: string;
+  issuedAt: string;
+  currency: string;
+  refundAmount: number;
+  url: string;
+  urlExpiresAt: string;
+}
+
 export interface Page<T> {
   items: T[];
   nextToken: string | null;

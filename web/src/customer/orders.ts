@@ -3,13 +3,33 @@
  * what was asked, where each part of the money went and why, and the history; refreshed until
  * settled).
  */
-import { type Balance, type Instance, type Page, path, type UnsubscribeOrder } from '../api.ts';
+import {
+  ApiError,
+  type Balance,
+  type CreditNoteLink,
+  type Instance,
+  type Page,
+  path,
+  type UnsubscribeOrder,
+} from '../api.ts';
 import type { App } from '../app.ts';
 import { h, mount } from '../dom.ts';
 import { disclosure } from '../explain.ts';
 import { formatMoney } from '../money.ts';
 import { billingPeriod } from '../time.ts';
-import { badge, heading, link, named, pager, refusalBox, summary, table, timeInline, timeOf } from '../ui.ts';
+import {
+  badge,
+  button,
+  heading,
+  link,
+  named,
+  pager,
+  refusalBox,
+  summary,
+  table,
+  timeInline,
+  timeOf,
+} from '../ui.ts';
 import {
   balanceCause,
   destination,
@@ -40,7 +60,12 @@ async function balanceCauses(app: App, orderId: string): Promise<Map<string, str
   );
 }
 
-function render(order: UnsubscribeOrder, instance: Instance | undefined, causes: Map<string, string>) {
+function render(
+  order: UnsubscribeOrder,
+  instance: Instance | undefined,
+  causes: Map<string, string>,
+  creditNote: HTMLElement,
+) {
   const purchase = (orderId: string) => instance?.orders.find((o) => o.orderId === orderId);
   const money = (minor: number) => formatMoney(minor, order.currency);
   return [
@@ -142,13 +167,75 @@ function render(order: UnsubscribeOrder, instance: Instance | undefined, causes:
     SETTLED.has(order.status)
       ? null
       : h('p', { className: 'note' }, 'This page refreshes until the refund is settled.'),
+    // The same element on every refresh, so what it shows survives them.
+    creditNote,
     h('p', { className: 'actions' }, link(ORDERS[0], ORDERS[1]), link('Account balance', '#/balance')),
   ];
+}
+
+/**
+ * The order's credit note: its link is asked for when the customer wants it (a link works for
+ * five minutes), then opened; the note is issued moments after the order, so until then the
+ * customer is told to try again shortly. Built once per visit and kept across refreshes.
+ */
+function creditNotePanel(app: App, orderId: string): HTMLElement {
+  const status = h('div', { className: 'credit-note-status', 'aria-live': 'polite' });
+  const download = button('Download credit note', () => void fetchNote());
+  async function fetchNote(): Promise<void> {
+    download.disabled = true;
+    mount(status, h('p', {}, 'Preparing your credit note…'));
+    try {
+      const note = await app.api.get<CreditNoteLink>(path`/unsubscribe-orders/${orderId}/credit-note`);
+      const file = h(
+        'a',
+        { href: note.url, target: '_blank', rel: 'noopener', download: `${note.number}.pdf` },
+        `Credit note ${note.number} (PDF)`,
+      );
+      mount(
+        status,
+        h('p', {}, 'Your credit note is opening. If it does not, use this link: ', file, '.'),
+        h(
+          'p',
+          { className: 'note' },
+          'Issued ',
+          timeInline(note.issuedAt),
+          '. The link works for 5 minutes; after that, select Download credit note again.',
+        ),
+      );
+      file.click();
+    } catch (error) {
+      mount(
+        status,
+        error instanceof ApiError && error.code === 'NOT_FOUND'
+          ? h(
+              'p',
+              { role: 'status' },
+              'Your credit note is not ready yet: it is issued within a minute of the order. Please try again shortly.',
+            )
+          : refusalBox(app, error, { retry: () => void fetchNote(), back: null }),
+      );
+    } finally {
+      download.disabled = false;
+    }
+  }
+  return h(
+    'section',
+    { className: 'panel', 'aria-labelledby': 'credit-note-h' },
+    h('h2', { id: 'credit-note-h' }, 'Credit note'),
+    h(
+      'p',
+      {},
+      'The numbered document of this refund, with every refunded order and amount, for your records (PDF).',
+    ),
+    h('p', { className: 'actions' }, download),
+    status,
+  );
 }
 
 export async function showOrder(app: App, orderId: string): Promise<void> {
   const main = app.show(heading('Unsubscribe Order Details'), h('p', {}, 'Loading…'));
   const body = h('div', {});
+  const creditNote = creditNotePanel(app, orderId);
   app.render(main, heading('Unsubscribe Order Details'), body);
   let instance: Instance | undefined;
   let causes = new Map<string, string>();
@@ -161,7 +248,7 @@ export async function showOrder(app: App, orderId: string): Promise<void> {
         (l) => l.destination === 'ACCOUNT_BALANCE' && l.status === 'SETTLED' && !causes.has(l.orderId),
       );
       if (unexplained) causes = await balanceCauses(app, order.unsubscribeOrderId).catch(() => causes);
-      mount(body, render(order, instance, causes));
+      mount(body, render(order, instance, causes, creditNote));
       if (SETTLED.has(order.status)) return;
     } catch (error) {
       mount(
