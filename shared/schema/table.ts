@@ -40,9 +40,9 @@
  *
  * One more keys-only index serves the policy backtest's export
  * (`GET /internal/unsubscribe-orders/export`, `docs/policies.md`): `created` holds every
- * unsubscribe order under `UORDERS#<UTC day>#<shard>`, sorted by `<createdAt ISO>#<id>`. The
- * day bounds a range to the partitions it covers; the shard (of the order id) spreads one day's
- * writes over `shards` partitions. Written once with the order and never again: its key
+ * unsubscribe order under `UO#<UTC day>#<shard>`, sorted by its id (which sorts by creation
+ * time). The day bounds a range to the partitions it covers; the shard (of the order id)
+ * spreads one day's writes over `shards` partitions. Written once with the order and never again: its key
  * attributes never change, and a keys-only entry is not rewritten when other attributes do.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';

@@ -171,7 +171,7 @@ export class DynamoExecutionStore implements ExecutionStore {
           ...slaIndex(order.unsubscribeOrderId, order.dueBy),
           ...orderLookup(order.accountId, order.unsubscribeOrderId),
           // The backtest's export: every order by its creation time (keys only, written once).
-          ...createdIndex(order.unsubscribeOrderId, new Date(order.createdAt).toISOString()),
+          ...createdIndex(order.unsubscribeOrderId, order.createdAt),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },

@@ -4,6 +4,7 @@
  */
 
 import { shardOf, TABLE } from '#schema/table.ts';
+import type { Millis } from '#shared/domain.ts';
 import type { DataKind } from '#shared/model.ts';
 
 export interface Key {
@@ -96,14 +97,21 @@ export function pendingIndex(unsubscribeOrderId: string, createdAtIso: string) {
 }
 
 /** A `created` index partition: one UTC day (`YYYY-MM-DD`) and one shard of it. */
-export const createdPartition = (day: string, shard: number): string => `UORDERS#${day}#${shard}`;
+export const createdPartition = (day: string, shard: number): string => `UO#${day}#${shard}`;
 
-/** Index attributes that put an unsubscribe order into the `created` index (for good: it never changes). */
-export function createdIndex(unsubscribeOrderId: string, createdAtIso: string) {
+/**
+ * Index attributes that put an unsubscribe order into the `created` index, for good (they never
+ * change). The sort key is the order id, which sorts by creation time; both values are kept
+ * short, since the order's `pending` and `due` entries (projecting every attribute) carry them too.
+ */
+export function createdIndex(unsubscribeOrderId: string, createdAt: Millis) {
   const { partitionKey, sortKey } = TABLE.indexes.created;
   return {
-    [partitionKey]: createdPartition(createdAtIso.slice(0, 10), shardOf(unsubscribeOrderId)),
-    [sortKey]: `${createdAtIso}#${unsubscribeOrderId}`,
+    [partitionKey]: createdPartition(
+      new Date(createdAt).toISOString().slice(0, 10),
+      shardOf(unsubscribeOrderId),
+    ),
+    [sortKey]: unsubscribeOrderId,
   };
 }
 

@@ -10,6 +10,7 @@ import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OrderExport, OrderExportQuery, Page } from '#ports/stores.ts';
 import { TABLE } from '#schema/table.ts';
 import type { Millis } from '#shared/domain.ts';
+import { unsubscribeOrderIdTime } from '#shared/ids.ts';
 import type { UnsubscribeOrder } from '#shared/model.ts';
 import type { TableRef } from './client.ts';
 import { createdPartition, stripKeys } from './keys.ts';
@@ -24,10 +25,13 @@ const SHARDS = Array.from({ length: TABLE.shards }, (_, shard) => shard);
 const iso = (at: Millis) => new Date(at).toISOString();
 const dayStart = (at: Millis) => at - (((at % DAY_MS) + DAY_MS) % DAY_MS);
 /**
- * A position in the index: an order's sort key (`<createdAt ISO>#<id>`, everything up to it
- * handed out), or a bare instant (everything before it handed out).
+ * A position in the index: an order id (`uo-<base36 ms>-<random>`, which sorts by creation
+ * time: everything up to it handed out), or the bare time part `uo-<base36 ms>` (everything
+ * created before that instant handed out).
  */
-const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z(#uo-[A-Za-z0-9._-]{1,128})?$/;
+const POSITION = /^uo-[0-9a-z]{9}(-[A-Za-z0-9._-]{1,128})?$/;
+const at = (time: Millis) => `uo-${unsubscribeOrderIdTime(time)}`;
+const timeOf = (position: string): Millis => Number.parseInt(position.slice(3, 12), 36);
 
 interface Entry {
   pk: string;
@@ -43,27 +47,27 @@ export class DynamoOrderExport implements OrderExport {
   }
 
   cursorAfter(order: UnsubscribeOrder): string {
-    return `${iso(order.createdAt)}#${order.unsubscribeOrderId}`;
+    return order.unsubscribeOrderId;
   }
 
   isCursor(cursor: string): boolean {
-    return POSITION.test(cursor) && !Number.isNaN(Date.parse(cursor.slice(0, 24)));
+    return POSITION.test(cursor);
   }
 
   /** Oldest first; at most `EXPORT_DAYS_PER_PAGE` days of the index per page. */
   async created(query: OrderExportQuery): Promise<Page<UnsubscribeOrder>> {
     const { createdFrom, createdTo, limit } = query;
     if (createdFrom >= createdTo) return { items: [], cursor: null };
-    // Sort keys in [low, high]: `<ISO>#<id>` at createdTo sorts above the bare ISO, so it is out.
-    const low = query.cursor ?? iso(createdFrom);
-    const high = iso(createdTo);
+    // Ids in [low, high]: an id created at createdTo sorts above the bare `uo-<time>`, so it is out.
+    const low = query.cursor ?? at(createdFrom);
+    const high = at(createdTo);
     const lastDay = dayStart(createdTo - 1);
     const entries: Entry[] = [];
-    let day = dayStart(Date.parse(low.slice(0, 24)));
+    let day = dayStart(timeOf(low));
     for (let read = 0; day <= lastDay; read += 1, day += DAY_MS) {
       if (read === EXPORT_DAYS_PER_PAGE) {
         // The range goes on: the next page starts at this day.
-        return { items: await this.#orders(entries), cursor: iso(day) };
+        return { items: await this.#orders(entries), cursor: at(day) };
       }
       entries.push(...(await this.#day(day, low, high, limit - entries.length)));
       if (entries.length === limit) {
