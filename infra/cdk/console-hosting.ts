@@ -1,15 +1,21 @@
 /**
- * The customer console in the cloud (issue 9): the page built by `web/build.ts` at synth, in
- * a private S3 bucket read by CloudFront only (origin access control), served over HTTPS with
- * the page's security headers (the same CSP as the local server, `web/hosting.ts`), and its
- * `config.json` written at deploy time with the API URL and the OIDC settings. CloudFront
- * and S3 access logs go to one log bucket.
+ * The web app in the cloud: the customer console at `/` and the operator console at `/ops/`,
+ * both built by `web/build.ts` at synth, in a private S3 bucket read by CloudFront only
+ * (origin access control), served over HTTPS with the pages' security headers (the same CSP
+ * as the local server, `web/hosting.ts`), and each page's `config.json` written at deploy time
+ * with the API URL and the OIDC settings (the operator console signs in as its own client,
+ * asking for the back office's scopes). A CloudFront function serves `/ops/` from
+ * `ops/index.html`. CloudFront and S3 access logs go to one log bucket.
  */
 import { DefaultStackSynthesizer, Duration, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
   Distribution,
+  Function as EdgeFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
   HeadersFrameOption,
   type HeadersReferrerPolicy,
   HttpVersion,
@@ -28,6 +34,7 @@ import {
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY } from 'aws-cdk-lib/cx-api';
 import { Construct, type IConstruct } from 'constructs';
+import { APPROVER_SCOPE, OPERATOR_SCOPE } from '#http/ops-routes.ts';
 import { buildConsoleSync } from '../../web/build.ts';
 import { CONSOLE_REFERRER_POLICY, type ConsoleConfig, consoleCsp } from '../../web/hosting.ts';
 
@@ -38,6 +45,8 @@ export interface ConsoleHostingProps {
   issuer: string;
   /** The console's public client at that issuer (the ConsoleClientId parameter). */
   clientId: string;
+  /** The operator console's public client at that issuer (the OpsConsoleClientId parameter). */
+  opsClientId: string;
   /** More CSP connect-src origins, space-separated, possibly empty (the ConsoleConnectSources parameter). */
   connectSources: string;
 }
@@ -48,6 +57,19 @@ const HSTS_MAX_AGE = Duration.days(365);
 
 /** `https://host/path` → `https://host`, resolved by CloudFormation (the issuer is a parameter). */
 export const originOf = (url: string): string => `https://${Fn.select(2, Fn.split('/', url))}`;
+
+/** What the operator console asks the issuer for: the back office's scopes (the provider grants them to staff only). */
+export const OPS_CONSOLE_SCOPE = `openid ${OPERATOR_SCOPE} ${APPROVER_SCOPE}`;
+
+/** The viewer-request function of the distribution (CloudFront Functions JavaScript 2.0). */
+export const DIRECTORY_INDEX_CODE = `function handler(event) {
+  var request = event.request;
+  if (request.uri === '/ops') {
+    return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: '/ops/' } } };
+  }
+  if (request.uri.endsWith('/')) request.uri += 'index.html';
+  return request;
+}`;
 
 /** Acknowledges a cdk-nag rule on `construct` with the reason it does not apply. */
 function acknowledge(construct: IConstruct, id: string, reason: string): void {
@@ -61,8 +83,14 @@ export class ConsoleHosting extends Construct {
   readonly distribution: Distribution;
   readonly deployment: BucketDeployment;
   readonly config: ConsoleConfig;
+  /** The operator console's `ops/config.json`. */
+  readonly opsConfig: ConsoleConfig;
+  /** Serves a path ending in `/` from its `index.html` (`/ops/`), and sends `/ops` to `/ops/`. */
+  readonly directoryIndex: EdgeFunction;
   /** `https://<distribution>.cloudfront.net/`, the OIDC redirect URI. */
   readonly url: string;
+  /** `https://<distribution>.cloudfront.net/ops/`, the operator console and its redirect URI. */
+  readonly opsUrl: string;
 
   constructor(scope: Construct, id: string, props: ConsoleHostingProps) {
     super(scope, id);
@@ -121,6 +149,12 @@ export class ConsoleHosting extends Construct {
       },
     });
 
+    this.directoryIndex = new EdgeFunction(this, 'DirectoryIndex', {
+      comment: 'Serves /ops/ from ops/index.html; /ops goes to /ops/',
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(DIRECTORY_INDEX_CODE),
+    });
+
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Refund service customer console',
       defaultRootObject: 'index.html',
@@ -131,6 +165,9 @@ export class ConsoleHosting extends Construct {
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: this.headers,
         compress: true,
+        functionAssociations: [
+          { function: this.directoryIndex, eventType: FunctionEventType.VIEWER_REQUEST },
+        ],
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
       priceClass: PriceClass.PRICE_CLASS_100,
@@ -155,9 +192,20 @@ export class ConsoleHosting extends Construct {
     );
 
     this.url = `https://${this.distribution.distributionDomainName}/`;
+    this.opsUrl = `${this.url}ops/`;
     this.config = {
       apiUrl: props.apiEndpoint,
       auth: { kind: 'oidc', issuer: props.issuer, clientId: props.clientId, redirectUri: this.url },
+    };
+    this.opsConfig = {
+      apiUrl: props.apiEndpoint,
+      auth: {
+        kind: 'oidc',
+        issuer: props.issuer,
+        clientId: props.opsClientId,
+        redirectUri: this.opsUrl,
+        scope: OPS_CONSOLE_SCOPE,
+      },
     };
     const assets = buildConsoleSync();
     this.deployment = new BucketDeployment(this, 'Deployment', {
@@ -166,6 +214,7 @@ export class ConsoleHosting extends Construct {
         ...Object.entries(assets).map(([name, body]) => Source.data(name, body)),
         // jsonData resolves the deploy-time values (API endpoint, parameters, distribution domain).
         Source.jsonData('config.json', this.config),
+        Source.jsonData('ops/config.json', this.opsConfig),
       ],
       // File names carry no hash: browsers revalidate every time (ETags keep it cheap).
       cacheControl: [CacheControl.noCache()],

@@ -94,6 +94,7 @@ export const CONTEXT_DEFAULTS = {
   paymentProvider: 'simulator',
   stripeSecretName: 'refund-service/stripe',
   consoleClientId: 'refund-console',
+  opsConsoleClientId: 'refund-ops-console',
   consoleConnectSources: '',
 } as const;
 
@@ -169,6 +170,8 @@ export interface RefundStackProps extends StackProps {
   stripeSecretName?: string;
   /** Default of the ConsoleClientId parameter; context `consoleClientId`. */
   consoleClientId?: string;
+  /** Default of the OpsConsoleClientId parameter; context `opsConsoleClientId`. */
+  opsConsoleClientId?: string;
   /** Default of the ConsoleConnectSources parameter; context `consoleConnectSources`. */
   consoleConnectSources?: string;
   /** Default of the OpsJwtAudience parameter; context `opsJwtAudience` (else the JwtAudience). */
@@ -448,6 +451,7 @@ export class RefundStack extends Stack {
       apiEndpoint: this.api.apiEndpoint,
       issuer: settings.jwtIssuer,
       clientId: settings.consoleClientId,
+      opsClientId: settings.opsConsoleClientId,
       connectSources: settings.consoleConnectSources,
     });
 
@@ -636,6 +640,10 @@ export class RefundStack extends Stack {
       value: this.console.url,
       description: 'The customer console (register it as the redirect URI of ConsoleClientId)',
     });
+    new CfnOutput(this, 'OpsConsoleUrl', {
+      value: this.console.opsUrl,
+      description: 'The operator console (register it as the redirect URI of OpsConsoleClientId)',
+    });
     new CfnOutput(this, 'EventBusName', {
       value: this.events.bus.eventBusName,
       description: 'Domain events (source refund-service); consumers de-duplicate by detail.id',
@@ -657,6 +665,7 @@ interface Settings {
   paymentProvider: PaymentProviderName;
   stripeSecretName: string;
   consoleClientId: string;
+  opsConsoleClientId: string;
   consoleConnectSources: string;
 }
 
@@ -801,6 +810,17 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
       "The console's public OIDC client (code + PKCE, no secret) at the JwtIssuer; context consoleClientId",
   });
 
+  const opsClientIdParam = new CfnParameter(stack, 'OpsConsoleClientId', {
+    type: 'String',
+    default: text(
+      props.opsConsoleClientId ?? context('opsConsoleClientId') ?? CONTEXT_DEFAULTS.opsConsoleClientId,
+      'opsConsoleClientId',
+    ),
+    allowedPattern: '^[\\x21-\\x7E]{1,256}$',
+    description:
+      "The operator console's public OIDC client (code + PKCE) at the JwtIssuer, for staff only: it asks for the scopes refunds/operator and refunds/approver; context opsConsoleClientId",
+  });
+
   const connectSources = String(
     props.consoleConnectSources ?? context('consoleConnectSources') ?? CONTEXT_DEFAULTS.consoleConnectSources,
   ).trim();
@@ -835,6 +855,7 @@ function readSettings(stack: Stack, props: RefundStackProps): Settings {
     paymentProvider: provider,
     stripeSecretName: secretParam.valueAsString,
     consoleClientId: clientIdParam.valueAsString,
+    opsConsoleClientId: opsClientIdParam.valueAsString,
     consoleConnectSources: connectSourcesParam.valueAsString,
   };
 }

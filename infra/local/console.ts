@@ -1,8 +1,10 @@
 /**
- * The customer console on the local API's origin: `GET /` (and `/index.html`, `/console.js`,
- * `/console.css`, `/config.json`) serve the page built by `web/build.ts`; `POST /local/tokens
- * {"accountId"}` is the local sign-in, signing a short-lived token for that account with the
- * runtime's secret (the page never sees the secret). Local only, like `/local/purger-runs`.
+ * The consoles on the local API's origin: `GET /` (and `/index.html`, `/console.js`,
+ * `/console.css`, `/config.json`) serve the customer page built by `web/build.ts`, `GET /ops/`
+ * (and `/ops/index.html`, `/ops/ops.js`, `/ops/config.json`) the operator console; `POST
+ * /local/tokens {"accountId"}` is the local sign-in, signing a short-lived token for that
+ * account with the runtime's secret (the page never sees the secret), and `{"operator",
+ * "approver"}` signs in a person of the back office. Local only, like `/local/purger-runs`.
  */
 import { buildConsole, type ConsoleAssets } from '../../web/build.ts';
 import {
@@ -25,6 +27,9 @@ const TYPES: Record<string, string> = {
   'console.js': 'text/javascript; charset=utf-8',
   'console.css': 'text/css; charset=utf-8',
   'config.json': 'application/json',
+  'ops/index.html': 'text/html; charset=utf-8',
+  'ops/ops.js': 'text/javascript; charset=utf-8',
+  'ops/config.json': 'application/json',
 };
 
 const file = (name: string, body: string, csp: string): HttpAnswer => ({
@@ -83,15 +88,19 @@ export function tokenAnswer(body: string, jwtSecret: string): HttpAnswer {
  */
 export async function consoleRoutes(jwtSecret: string, auth: AuthConfig = { kind: 'local' }) {
   const config: ConsoleConfig = { apiUrl: '', auth };
-  const assets: ConsoleAssets & { 'config.json': string } = {
+  const assets: ConsoleAssets & { 'config.json': string; 'ops/config.json': string } = {
     ...(await buildConsole()),
     'config.json': JSON.stringify(config),
+    'ops/config.json': JSON.stringify(config),
   };
   const csp = consoleCsp(auth.kind === 'oidc' ? [new URL(auth.issuer).origin] : []);
   return async (method: string, rawPath: string, body: string): Promise<HttpAnswer | undefined> => {
     if (rawPath === LOCAL_TOKENS_PATH && method === 'POST') return tokenAnswer(body, jwtSecret);
     if (method !== 'GET') return undefined;
-    const name = rawPath === '/' ? 'index.html' : rawPath.slice(1);
+    if (rawPath === '/ops') {
+      return { statusCode: 308, headers: { location: '/ops/' }, cookies: [], body: Buffer.alloc(0) };
+    }
+    const name = rawPath === '/' ? 'index.html' : rawPath === '/ops/' ? 'ops/index.html' : rawPath.slice(1);
     return name in assets ? file(name, assets[name as keyof typeof assets], csp) : undefined;
   };
 }

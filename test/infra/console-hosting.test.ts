@@ -1,7 +1,8 @@
 /**
- * Template assertions for the customer console's hosting (issue 9): a private bucket read by
- * CloudFront only through origin access control, HTTPS, the strict security headers, and the
- * `config.json` BucketDeployment writes (API URL, issuer, client id, redirect URI). Function
+ * Template assertions for the consoles' hosting: a private bucket read by CloudFront only
+ * through origin access control, HTTPS, the strict security headers, `/ops/` served from
+ * `ops/index.html`, and the `config.json` files BucketDeployment writes (API URL, issuer,
+ * client id, redirect URI; the operator console's asks for the back office's scopes). Function
  * bundling is skipped (`aws:cdk:bundling-stacks: []`): nothing here looks at the functions'
  * code, while the console's own files are built and staged as in `cdk synth`.
  */
@@ -11,9 +12,10 @@ import { App } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DIRECTORY_INDEX_CODE } from '#infra/cdk/console-hosting.ts';
 import { createApp } from '#infra/cdk/refund-app.ts';
 import { CONNECT_SOURCES_PATTERN, type RefundStack } from '#infra/cdk/refund-stack.ts';
-import { buildConsoleSync } from '../../web/build.ts';
+import { buildConsoleSync, CUSTOMER_FILES, OPS_FILES } from '../../web/build.ts';
 import { asArray, CDK_CONTEXT, type Json, type Synthesized, synthesize } from '../support/synth.ts';
 
 let synth: Synthesized;
@@ -34,10 +36,17 @@ const bucketPolicy = (bucketId: string): Json[] =>
   (ofType('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === bucketId)?.[1].Properties
     .PolicyDocument.Statement as Json[] | undefined) ?? [];
 
-/** The files one BucketDeployment source puts in the bucket: its staged asset directory. */
+/** The files one BucketDeployment source puts in the bucket (`ops/…` too): its staged asset directory. */
 function sourceFiles(objectKey: string): Record<string, string> {
   const dir = join(app.outdir, `asset.${objectKey.replace(/\.zip$/, '')}`);
-  return Object.fromEntries(readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => {
+        const name = join(entry.parentPath, entry.name).slice(dir.length + 1);
+        return [name, readFileSync(join(dir, name), 'utf8')];
+      }),
+  );
 }
 
 beforeAll(() => {
@@ -158,6 +167,28 @@ describe('console distribution', () => {
     });
   });
 
+  it('serves /ops/ from ops/index.html through a viewer-request function, and sends /ops to /ops/', () => {
+    const fnId = logicalId(stack.console.directoryIndex);
+    expect(distribution().DefaultCacheBehavior.FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } },
+    ]);
+    const fn = resources[fnId]?.Properties as Json;
+    expect(fn.FunctionConfig.Runtime).toBe('cloudfront-js-2.0');
+    expect(fn.FunctionCode).toBe(DIRECTORY_INDEX_CODE);
+    // The code itself, run as CloudFront runs it: one request in, a request or a response out.
+    const handler = new Function(`${DIRECTORY_INDEX_CODE}; return handler;`)() as (event: Json) => Json;
+    const uri = (path: string) => handler({ request: { uri: path, headers: {} } });
+    expect(uri('/ops/').uri).toBe('/ops/index.html');
+    expect(uri('/').uri).toBe('/index.html');
+    expect(uri('/ops/ops.js').uri).toBe('/ops/ops.js');
+    expect(uri('/console.js').uri).toBe('/console.js');
+    expect(uri('/ops')).toEqual({
+      statusCode: 301,
+      statusDescription: 'Moved Permanently',
+      headers: { location: { value: '/ops/' } },
+    });
+  });
+
   it('sends HSTS, nosniff, frame DENY and no-referrer', () => {
     const headers = only('AWS::CloudFront::ResponseHeadersPolicy').Properties.ResponseHeadersPolicyConfig
       .SecurityHeadersConfig as Json;
@@ -214,16 +245,25 @@ describe('console files and config.json', () => {
       SystemMetadata: { 'cache-control': 'no-cache' },
     });
     const deployed = Object.assign({}, ...(deployment().SourceObjectKeys as string[]).map(sourceFiles));
-    expect(Object.keys(deployed).sort()).toEqual(['config.json', 'console.css', 'console.js', 'index.html']);
+    expect(Object.keys(deployed).sort()).toEqual([
+      'config.json',
+      'console.css',
+      'console.js',
+      'index.html',
+      'ops/config.json',
+      'ops/index.html',
+      'ops/ops.js',
+    ]);
     const built = buildConsoleSync();
-    for (const name of ['index.html', 'console.js', 'console.css'] as const) {
+    for (const name of [...CUSTOMER_FILES, ...OPS_FILES]) {
       expect(deployed[name], name).toBe(built[name]);
     }
   });
 
-  it('config.json names the API URL, the JwtIssuer, the ConsoleClientId and the distribution as redirect URI', () => {
+  /** What the deployment function writes as `name`: the staged file, each marker replaced by its value. */
+  function deployedConfig(name: string): Json {
     const keys = deployment().SourceObjectKeys as string[];
-    const index = keys.findIndex((key) => 'config.json' in sourceFiles(key));
+    const index = keys.findIndex((key) => name in sourceFiles(key));
     const markers = (deployment().SourceMarkers as Json[])[index] as Json;
     expect((deployment().SourceMarkersConfig as Json[])[index]).toEqual({ jsonEscape: true });
     // What the deployment function writes: the staged file with each marker replaced by its
@@ -232,15 +272,42 @@ describe('console files and config.json', () => {
       value.Ref ? `<Ref ${value.Ref}>` : `<GetAtt ${(value['Fn::GetAtt'] as string[]).join('.')}>`;
     const text = Object.entries(markers).reduce(
       (acc, [marker, value]) => acc.replaceAll(marker, shown(value as Json)),
-      sourceFiles(keys[index] ?? '')['config.json'] ?? '',
+      sourceFiles(keys[index] ?? '')[name] ?? '',
     );
-    expect(JSON.parse(text)).toEqual({
+    return JSON.parse(text) as Json;
+  }
+
+  it('config.json names the API URL, the JwtIssuer, the ConsoleClientId and the distribution as redirect URI', () => {
+    expect(deployedConfig('config.json')).toEqual({
       apiUrl: `<GetAtt ${logicalId(stack.api)}.ApiEndpoint>`,
       auth: {
         kind: 'oidc',
         issuer: '<Ref JwtIssuer>',
         clientId: '<Ref ConsoleClientId>',
         redirectUri: `https://<GetAtt ${logicalId(stack.console.distribution)}.DomainName>/`,
+      },
+    });
+  });
+
+  it("ops/config.json names the OpsConsoleClientId, /ops/ as redirect URI and asks for the back office's scopes", () => {
+    expect(deployedConfig('ops/config.json')).toEqual({
+      apiUrl: `<GetAtt ${logicalId(stack.api)}.ApiEndpoint>`,
+      auth: {
+        kind: 'oidc',
+        issuer: '<Ref JwtIssuer>',
+        clientId: '<Ref OpsConsoleClientId>',
+        redirectUri: `https://<GetAtt ${logicalId(stack.console.distribution)}.DomainName>/ops/`,
+        scope: 'openid refunds/operator refunds/approver',
+      },
+    });
+    template.hasParameter('OpsConsoleClientId', { Type: 'String', Default: CDK_CONTEXT.opsConsoleClientId });
+    expect(CDK_CONTEXT.opsConsoleClientId).toBe('refund-ops-console');
+    template.hasOutput('OpsConsoleUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          ['https://', { 'Fn::GetAtt': [logicalId(stack.console.distribution), 'DomainName'] }, '/ops/'],
+        ],
       },
     });
   });

@@ -64,6 +64,8 @@ export interface Routes {
   home: string;
   /** The header's links: label, hash, and the first path segments of the screens it covers. */
   nav: [string, string, string[]][];
+  /** The name in the header (default "Refund console"). */
+  brand?: string;
 }
 
 /** The screen and parameters of a hash (`#/orders/o-1` → the `orders/:id` screen, `{id: 'o-1'}`). */
@@ -160,7 +162,7 @@ export function createApp(
       h(
         'header',
         {},
-        h('p', { className: 'brand' }, 'Refund console'),
+        h('p', { className: 'brand' }, routes.brand ?? 'Refund console'),
         h('span', { className: 'clock-slot' }),
         account
           ? h(

@@ -11,7 +11,9 @@
  *   access token is what the API's JWT authorizer verifies.
  *
  * Either way the session (account, token, expiry) lives in sessionStorage, gone with the
- * tab, never in localStorage; signing out forgets it.
+ * tab, never in localStorage; signing out forgets it. The operator console (`/ops/`) keeps its
+ * own session beside the customer's (another key), and its local sign-in asks for a person
+ * and whether they approve (`POST /local/tokens {"operator", "approver"}`).
  */
 import * as oauth from 'oauth4webapi';
 import type { ConsoleConfig, OidcConfig } from '../hosting.ts';
@@ -24,9 +26,16 @@ export interface Auth {
   signInForm(onSignedIn: () => void): HTMLElement;
 }
 
-const STORAGE_KEY = 'refund-console.session';
+/** Who signs in: a customer (an account) or an operator of the back office (a person). */
+export type Audience = 'customer' | 'operator';
+
+const STORAGE_KEYS: Record<Audience, string> = {
+  customer: 'refund-console.session',
+  operator: 'refund-ops.session',
+};
 /** The code verifier, state and nonce of the sign-in under way in this tab. */
 export const PENDING_KEY = 'refund-console.oidc-pending';
+const PENDING_KEYS: Record<Audience, string> = { customer: PENDING_KEY, operator: 'refund-ops.oidc-pending' };
 const DEFAULT_TTL_SECONDS = 3600;
 
 interface Session {
@@ -41,39 +50,42 @@ interface Pending {
   nonce: string;
 }
 
-function readSession(): Session | undefined {
-  try {
-    const session = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as Session | null;
-    return session && session.expiresAt > Date.now() ? session : undefined;
-  } catch {
-    return undefined;
-  }
+function sessionStore(key: string) {
+  const read = (): Session | undefined => {
+    try {
+      const session = JSON.parse(sessionStorage.getItem(key) ?? 'null') as Session | null;
+      return session && session.expiresAt > Date.now() ? session : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    account: () => read()?.account,
+    token: () => read()?.token,
+    signOut: () => sessionStorage.removeItem(key),
+    save(account: string, token: string, ttlSeconds: number): void {
+      const session: Session = { account, token, expiresAt: Date.now() + ttlSeconds * 1000 };
+      sessionStorage.setItem(key, JSON.stringify(session));
+    },
+  };
 }
-
-function saveSession(account: string, token: string, ttlSeconds: number): void {
-  const session: Session = { account, token, expiresAt: Date.now() + ttlSeconds * 1000 };
-  sessionStorage.setItem(STORAGE_KEY, JSON.stringify(session));
-}
-
-const session = {
-  account: () => readSession()?.account,
-  token: () => readSession()?.token,
-  signOut: () => sessionStorage.removeItem(STORAGE_KEY),
-};
 
 const alert = (text: string) => h('p', { className: 'refusal', role: 'alert' }, text);
 
-export function localAuth(apiUrl: string): Auth {
+export function localAuth(apiUrl: string, audience: Audience = 'customer'): Auth {
+  const { save, ...session } = sessionStore(STORAGE_KEYS[audience]);
+  const operator = audience === 'operator';
   return {
     ...session,
     signInForm(onSignedIn) {
       const input = h('input', {
-        name: 'accountId',
-        value: 'acct-demo',
+        name: operator ? 'operator' : 'accountId',
+        value: operator ? 'ann' : 'acct-demo',
         autocomplete: 'username',
         required: true,
         list: 'accounts',
       });
+      const approver = checkboxField('Approver: may approve or reject the requests of others', 'approver');
       const message = h('div', { 'aria-live': 'assertive' });
       return h(
         'form',
@@ -81,33 +93,52 @@ export function localAuth(apiUrl: string): Auth {
           'aria-label': 'Local sign-in',
           onsubmit: async (event: Event) => {
             event.preventDefault();
+            const name = input.value.trim();
+            const body = operator ? { operator: name, approver: approver.box.checked } : { accountId: name };
             const response = await fetch(`${apiUrl}/local/tokens`, {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ accountId: input.value.trim() }),
+              body: JSON.stringify(body),
             }).catch(() => undefined);
-            const body = (await response?.json().catch(() => ({}))) as { token?: string; expiresIn?: number };
-            if (!response?.ok || !body.token) {
-              message.replaceChildren(alert('Sign-in failed: check the account ID.'));
+            const answer = (await response?.json().catch(() => ({}))) as {
+              token?: string;
+              expiresIn?: number;
+            };
+            if (!response?.ok || !answer.token) {
+              message.replaceChildren(
+                alert(`Sign-in failed: check the ${operator ? 'name' : 'account ID'}.`),
+              );
               return;
             }
-            saveSession(input.value.trim(), body.token, body.expiresIn ?? DEFAULT_TTL_SECONDS);
+            save(name, answer.token, answer.expiresIn ?? DEFAULT_TTL_SECONDS);
             onSignedIn();
           },
         },
-        h('p', {}, 'Local runtime: pick the account to sign in as (the demo data uses acct-demo).'),
-        field('Account ID', input),
+        operator
+          ? h(
+              'p',
+              {},
+              'Local runtime: sign in as an operator of the back office (any name; the demo uses ann and bob).',
+            )
+          : h('p', {}, 'Local runtime: pick the account to sign in as (the demo data uses acct-demo).'),
+        field(operator ? 'Your name' : 'Account ID', input),
         h(
           'datalist',
           { id: 'accounts' },
-          h('option', { value: 'acct-demo' }),
-          h('option', { value: 'acct-demo-2' }),
+          (operator ? ['ann', 'bob'] : ['acct-demo', 'acct-demo-2']).map((value) => h('option', { value })),
         ),
+        operator ? approver.el : null,
         message,
         h('button', { type: 'submit', className: 'primary' }, 'Sign in'),
       );
     },
   };
+}
+
+/** A checkbox and its label (the sign-in form's; `ui.ts` has the screens' own). */
+function checkboxField(label: string, name: string) {
+  const box = h('input', { type: 'checkbox', name, id: `sign-in-${name}` });
+  return { box, el: h('div', { className: 'check' }, box, h('label', { htmlFor: box.id }, label)) };
 }
 
 /** Plain http is allowed for an issuer on the loopback interface only (a provider on the developer's machine). */
@@ -133,7 +164,9 @@ export function signInRefusal(error: unknown): string {
   return `Sign-in failed: ${error instanceof Error ? error.message : String(error)}. ${again}`;
 }
 
-export async function oidcAuth(config: OidcConfig): Promise<Auth> {
+export async function oidcAuth(config: OidcConfig, audience: Audience = 'customer'): Promise<Auth> {
+  const { save: saveSession, ...session } = sessionStore(STORAGE_KEYS[audience]);
+  const pendingKey = PENDING_KEYS[audience];
   const issuer = new URL(config.issuer);
   const client: oauth.Client = { client_id: config.clientId };
   const redirectUri = config.redirectUri ?? `${location.origin}${location.pathname}`;
@@ -146,8 +179,8 @@ export async function oidcAuth(config: OidcConfig): Promise<Auth> {
 
   /** Back from the provider (`?code=…&state=…` or `?error=…`): finish the sign-in, or say why not. */
   async function completeSignIn(params: URLSearchParams): Promise<void> {
-    const pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? 'null') as Pending | null;
-    sessionStorage.removeItem(PENDING_KEY);
+    const pending = JSON.parse(sessionStorage.getItem(pendingKey) ?? 'null') as Pending | null;
+    sessionStorage.removeItem(pendingKey);
     if (!pending) {
       throw new Error('no sign-in was started in this tab, or it was already completed');
     }
@@ -202,7 +235,7 @@ export async function oidcAuth(config: OidcConfig): Promise<Auth> {
       nonce: pending.nonce,
     };
     for (const [name, value] of Object.entries(parameters)) url.searchParams.set(name, value);
-    sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
+    sessionStorage.setItem(pendingKey, JSON.stringify(pending));
     location.assign(url.href);
   }
 
@@ -232,8 +265,8 @@ export async function oidcAuth(config: OidcConfig): Promise<Auth> {
   };
 }
 
-export async function loadAuth(config: ConsoleConfig): Promise<Auth> {
-  if (config.auth.kind === 'local') return localAuth(config.apiUrl);
-  if (config.auth.kind === 'oidc') return oidcAuth(config.auth);
+export async function loadAuth(config: ConsoleConfig, audience: Audience = 'customer'): Promise<Auth> {
+  if (config.auth.kind === 'local') return localAuth(config.apiUrl, audience);
+  if (config.auth.kind === 'oidc') return oidcAuth(config.auth, audience);
   throw new Error(`Unknown sign-in kind ${String((config.auth as { kind?: unknown }).kind)}`);
 }

@@ -38,3 +38,17 @@ export function formatMoney(minor: number, currency: string, locale?: string): s
   });
   return format.format(minorToDecimal(minor, digits) as Intl.StringNumericLiteral);
 }
+
+/**
+ * What a person typed ("150", "150.5", "150.50") as integer minor units with `digits` digits,
+ * by string arithmetic; undefined when it is not a positive amount with at most `digits`
+ * decimals or exceeds a safe integer.
+ */
+export function decimalToMinor(text: string, digits: number): number | undefined {
+  const match = /^(\d{1,15})(?:\.(\d+))?$/.exec(text.trim());
+  if (!match) return undefined;
+  const fraction = match[2] ?? '';
+  if (fraction.length > digits) return undefined;
+  const minor = Number(`${match[1]}${fraction.padEnd(digits, '0')}`);
+  return Number.isSafeInteger(minor) && minor > 0 ? minor : undefined;
+}

@@ -116,6 +116,8 @@ export interface Offers {
   back?: [string, string] | null;
   /** What was looked up ("This unsubscribe order"), to say exactly what was not found. */
   subject?: string;
+  /** The whole sentence for NOT_FOUND where "in your account" does not fit (the back office). */
+  notFound?: string;
 }
 
 /** A refusal in words: what happened, why, and what to do next; an expired session signs out. */
@@ -139,9 +141,11 @@ export function refusalBox(app: App, error: unknown, offers: Offers = {}): HTMLE
       h(
         'strong',
         {},
-        refusal.code === 'NOT_FOUND' && offers.subject
-          ? `${offers.subject} was not found in your account.`
-          : refusal.title,
+        refusal.code === 'NOT_FOUND' && offers.notFound
+          ? offers.notFound
+          : refusal.code === 'NOT_FOUND' && offers.subject
+            ? `${offers.subject} was not found in your account.`
+            : refusal.title,
       ),
     ),
     refusal.reasons.length > 0
