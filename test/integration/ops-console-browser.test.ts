@@ -213,6 +213,7 @@ async function signIn(page: Page, name: string, approver: boolean): Promise<void
   if (approver) await page.click('input[name=approver]');
   await page.click('form button[type=submit]');
   await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Work queues');
+  await page.waitForSelector('[data-queue=approvals]');
 }
 
 /** Fills the open dialog's note (and reason when given) and confirms. */
