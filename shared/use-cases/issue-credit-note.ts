@@ -4,8 +4,9 @@
  * 2. if there is none, build its content from the order and the instance and store it as a draft
  *    (keyed by the order: a concurrent or redelivered issuance finds it instead);
  * 3. until this note has its number: take the issuer's numbering lease and number every waiting
- *    draft (this one among them), a batch per transaction; without the lease, wait a moment and
- *    read the note again (the holder numbers it);
+ *    draft (this one among them), a batch per transaction, renewing the lease before each batch;
+ *    without the lease, wait a moment (longer the longer it takes) and read the note again (the
+ *    holder numbers it);
  * 4. render the PDF from the stored note, store it once, and record where it is.
  * A crash anywhere leaves a state the next attempt finishes from: a draft is numbered by
  * whoever numbers next, an issued note without its PDF is rendered by the retry.
@@ -32,7 +33,7 @@ export interface IssueCreditNoteDeps {
   clock: () => Millis;
   /** Waits between numbering attempts that lost a race (tests pass a shorter one). */
   sleep?: (ms: number) => Promise<void>;
-  /** Numbering attempts before giving up (the event is then retried by its source). */
+  /** Numbering attempts before giving up (the event is then retried by its source; ~50 s of waits at most). */
   maxAttempts?: number;
   /** The numbering lease: how long it is held at most, and the clock it expires by (real time). */
   leaseMs?: number;
@@ -56,18 +57,39 @@ export class CreditNoteSourceMissingError extends Error {
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The lease holder numbers batch after batch while drafts wait (a few rounds at most per turn). */
+/**
+ * The lease holder numbers batch after batch while drafts wait, renewing its lease once half of
+ * it has passed (a long turn must not let the lease expire under it and another holder race it
+ * for the counter); it stops when nothing waits or the lease is no longer its own.
+ */
 async function numberEverythingWaiting(
   deps: IssueCreditNoteDeps,
-  issuerId: string,
+  lease: { issuerId: string; owner: string; ms: number; clock: () => Millis },
   sleep: (ms: number) => Promise<void>,
 ): Promise<void> {
+  let taken = lease.clock();
   for (let round = 0; round < 40; round++) {
-    const numbered = await deps.notes.numberWaiting(issuerId, deps.clock());
+    if (lease.clock() - taken > lease.ms / 2) {
+      if (!(await deps.notes.lease(lease.issuerId, lease.owner, lease.clock(), lease.ms))) return;
+      taken = lease.clock();
+    }
+    const numbered = await deps.notes.numberWaiting(lease.issuerId, deps.clock());
     if (numbered === 0) return;
     if (numbered === 'conflict') await sleep(Math.random() * 20);
   }
 }
+
+/**
+ * How long an issuance without the lease waits before it reads its note again: growing with
+ * the attempts from ~25 ms to at most ~525 ms, with jitter. A holder numbers 25 notes per
+ * transaction, so a waiter is seldom numbered later than one wait after its batch; waiting
+ * longer than that only adds reads (and, on one machine, takes the holder's turn at the table).
+ */
+/** Without the lease, an issuance asks for it again every this many attempts. */
+export const LEASE_EVERY = 4;
+
+export const waitBeforeRetry = (attempt: number, random = Math.random()): number =>
+  25 + random * Math.min(500, 25 * attempt);
 
 /** Where a note's PDF lives: by issuer, year and number (one object per number). */
 export const creditNoteKey = (note: IssuedCreditNote): string =>
@@ -89,23 +111,31 @@ export async function issueCreditNote(
   }
 
   const sleep = deps.sleep ?? defaultSleep;
-  const maxAttempts = deps.maxAttempts ?? 200;
+  const maxAttempts = deps.maxAttempts ?? 100;
   const leaseMs = deps.leaseMs ?? 10_000;
   const leaseClock = deps.leaseClock ?? Date.now;
   const owner = randomUUID();
+  // How long the last read of the note took: a slow table (a burst) makes waiters wait longer,
+  // so their reads do not crowd out the holder's numbering.
+  let lastReadMs = 0;
   for (let attempt = 1; !isIssued(note); attempt++) {
     if (attempt > maxAttempts) throw new CreditNoteNotIssuedError(unsubscribeOrderId);
     const issuerId = note?.issuer.id ?? deps.issuer.id;
-    if (await deps.notes.lease(issuerId, owner, leaseClock(), leaseMs)) {
+    // A waiter mostly just reads its note; it asks for the lease again now and then, in case the
+    // holder died or finished before this draft was written.
+    const askForLease = attempt === 1 || attempt % LEASE_EVERY === 0;
+    if (askForLease && (await deps.notes.lease(issuerId, owner, leaseClock(), leaseMs))) {
       try {
-        await numberEverythingWaiting(deps, issuerId, sleep);
+        await numberEverythingWaiting(deps, { issuerId, owner, ms: leaseMs, clock: leaseClock }, sleep);
       } finally {
         await deps.notes.release(issuerId, owner);
       }
     } else {
-      await sleep(10 + Math.random() * Math.min(250, 10 * attempt));
+      await sleep(Math.max(waitBeforeRetry(attempt), 2 * lastReadMs));
     }
+    const asked = leaseClock();
     note = await deps.notes.get(accountId, unsubscribeOrderId);
+    lastReadMs = leaseClock() - asked;
   }
 
   if (note.document) return { ...note, document: note.document };

@@ -138,6 +138,53 @@ describe('credit-note numbering', () => {
     );
   });
 
+  it('a holder whose turn outlasts half its lease renews it: nobody else takes the lease mid-turn', async () => {
+    const env = await paperworkTables();
+    // 30 waiting drafts: two numbering rounds (25, then 5) in one turn.
+    const fixtures = Array.from({ length: 31 }, (_, i) => acceptedOrder(i + 1));
+    const deps = issueDeps(env, fixtures, () => Date.parse('2026-03-05T10:00:05.000Z'));
+    for (const { order } of fixtures.slice(1)) {
+      const dying = { ...deps, notes: { ...bound(deps.notes), lease: async () => false } };
+      // Drafted, then never given the lease (its issuance gives up): left waiting.
+      await expect(
+        issueCreditNote({ ...dying, maxAttempts: 1 }, order.accountId, order.unsubscribeOrderId),
+      ).rejects.toThrow(/could not be numbered/);
+    }
+    let leaseNow = 1_000_000;
+    let rounds = 0;
+    const competitor: boolean[] = [];
+    const holder: IssueCreditNoteDeps = {
+      ...deps,
+      leaseMs: 1_000,
+      leaseClock: () => leaseNow,
+      notes: {
+        ...bound(deps.notes),
+        numberWaiting: async (issuer, now) => {
+          // Each round takes 600 ms of the lease's clock. In the second round, a competitor asks for
+          // the lease just after the holder's first 1 s would have run out.
+          rounds++;
+          if (rounds === 2) {
+            leaseNow += 500;
+            competitor.push(await deps.notes.lease(TEST_ISSUER.id, 'competitor', leaseNow, 1_000));
+          }
+          const numbered = await deps.notes.numberWaiting(issuer, now);
+          leaseNow += 600;
+          return numbered;
+        },
+      },
+    };
+    const note = await issueCreditNote(holder, 'acct-1', 'uo-1');
+    expect(competitor).toEqual([false]);
+    // The oldest draft (accepted first) has the first number.
+    expect(note.number).toBe('CN-2026-000001');
+    const items = await env.scan();
+    expect(
+      notesOf(items)
+        .map((n) => n.sequence)
+        .sort((a, b) => Number(a) - Number(b)),
+    ).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
+  });
+
   it('numbers restart on 1 January in UTC+8, and issue dates never go backwards in a series', async () => {
     const env = await paperworkTables();
     const fixtures = [1, 2, 3, 4].map((n) => acceptedOrder(n));
