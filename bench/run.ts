@@ -25,6 +25,7 @@ import {
 } from './capacity-model.ts';
 import { benchColdInit, type ColdInitFigure, measureColdInit } from './cold-init.ts';
 import { benchConsole, CONSOLE_INTERACTIVE_BUDGET_MS, CONSOLE_JS_GZIP_BUDGET_BYTES } from './console.ts';
+import { benchPaperwork } from './paperwork.ts';
 import { benchPolicy } from './policy.ts';
 import { benchPurge } from './purge.ts';
 import { benchRequestUnits } from './request-units.ts';
@@ -42,7 +43,17 @@ export type Verdict = 'PASS' | 'MISS' | 'INFO';
 export interface Row {
   /** Stable key, e.g. `bundle.quote`, `api.unsubscribe.p50`. */
   id: string;
-  group: 'bundle' | 'cold-init' | 'console' | 'api' | 'settlement' | 'purge' | 'units' | 'model' | 'policy';
+  group:
+    | 'bundle'
+    | 'cold-init'
+    | 'console'
+    | 'api'
+    | 'settlement'
+    | 'paperwork'
+    | 'purge'
+    | 'units'
+    | 'model'
+    | 'policy';
   figure: string;
   measured: number;
   /** The same-run baseline, in the same unit; null when the target is absolute. */
@@ -314,6 +325,55 @@ export async function runBench(options: RunOptions): Promise<BenchResult> {
       unit: 'ms',
       baselineLabel: 'raw ops (as above)',
       target: null,
+    }),
+  );
+
+  progress(
+    'bench: credit notes — render, cold start to the first PDF, numbering under concurrency (bench/paperwork.ts)',
+  );
+  const paperwork = await benchPaperwork({ quick });
+  details.paperwork = paperwork;
+  const { render, cold: coldRender, numbering } = paperwork;
+  rows.push(
+    row({
+      id: 'paperwork.render',
+      group: 'paperwork',
+      figure: `credit note render, warm (median of ${render.renders}; the sample note, ${render.drawOps} texts and rules)`,
+      measured: render.medianMs,
+      baseline: render.bareMedianMs,
+      unit: 'ms',
+      baselineLabel: 'bare pdf-lib drawing the same content',
+      target: { op: '<=', value: render.target },
+    }),
+    row({
+      id: 'paperwork.cold-render',
+      group: 'paperwork',
+      figure: `credit-notes cold start to its first PDF (import ${Math.round(coldRender.importMs)} ms + first render ${Math.round(coldRender.renderMs)} ms; median of ${coldRender.runs} fresh processes)`,
+      measured: coldRender.medianMs,
+      baseline: coldRender.bareMedianMs,
+      unit: 'ms',
+      baselineLabel: `bare DynamoDB+S3 clients and pdf-lib, same bundling (import ${Math.round(coldRender.bareImportMs)} ms + render ${Math.round(coldRender.bareRenderMs)} ms)`,
+      target: { op: '<=', value: coldRender.target },
+    }),
+    row({
+      id: 'paperwork.numbering',
+      group: 'paperwork',
+      figure: `credit notes: ${numbering.orders} orders issued at once (number, render, store), ${numbering.notesPerSecond.toFixed(1)} notes/s, completion`,
+      measured: numbering.concurrentMs,
+      baseline: numbering.sequentialMs,
+      unit: 'ms',
+      baselineLabel: `the same issued one at a time (${numbering.sequentialNotesPerSecond.toFixed(1)} notes/s)`,
+      target: { op: '<=', value: numbering.target },
+    }),
+    row({
+      id: 'paperwork.numbering.gaps',
+      group: 'paperwork',
+      figure: `credit notes: numbers missing or used twice, orders without exactly one note, counter not at ${numbering.orders} (both runs)`,
+      measured: numbering.faults,
+      baseline: null,
+      unit: 'count',
+      baselineLabel: '',
+      target: { op: '=', value: 0 },
     }),
   );
 

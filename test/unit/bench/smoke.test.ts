@@ -43,6 +43,10 @@ describe('npm run bench --quick', () => {
     ...['quote', 'unsubscribe', 'cancel-renewal'].flatMap((op) => [`api.${op}.p50`, `api.${op}.p99`]),
     'settlement.processor',
     'settlement.queue',
+    'paperwork.render',
+    'paperwork.cold-render',
+    'paperwork.numbering',
+    'paperwork.numbering.gaps',
     'purge.growth',
     'purge.heap',
     'purge.workers.1',
@@ -92,6 +96,7 @@ describe('npm run bench --quick', () => {
       'purge.scans',
       'purge.exactly-once',
       'purge.throttled.failed',
+      'paperwork.numbering.gaps',
       'units.publish-one-event',
       'units.check',
       'model.purge-1m',
@@ -116,6 +121,10 @@ describe('npm run bench --quick', () => {
   it('purges every item exactly once with 1, 2 and 4 workers and throttled, failing none', () => {
     expect(result.rows.find((r) => r.id === 'purge.exactly-once')?.measured).toBe(0);
     expect(result.rows.find((r) => r.id === 'purge.throttled.failed')?.measured).toBe(0);
+  });
+
+  it('numbers the concurrent and the one-at-a-time credit notes 1…N, each once', () => {
+    expect(result.rows.find((r) => r.id === 'paperwork.numbering.gaps')?.measured).toBe(0);
   });
 
   it('prints the same rows as one table', () => {
