@@ -10,15 +10,19 @@
  * each other's data.
  */
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PaymentSimulator } from '#adapters/payment-simulator.ts';
-import type { LocalHandler } from '#infra/local/functions.ts';
 import { type LocalRuntime, startLocalRuntime } from '#infra/local/runtime.ts';
-import { type PaymentProvider, TransientProviderError } from '#ports/payment-provider.ts';
-import { confirmedUnsubscribe, orderBody } from '#test/support/api.ts';
+import { orderBody } from '#test/support/api.ts';
 import { axeViolations, launchBrowser, tabTo, waitForText } from '#test/support/browser.ts';
+import {
+  type Caller,
+  type Json,
+  runtimeCaller,
+  switchableSettlement,
+  unsubscribeInstance,
+  untilOrderStatus,
+} from '#test/support/ops-console.ts';
 
 const SECRET = 'ops-console-browser-secret';
 let runtime: LocalRuntime;
@@ -27,36 +31,8 @@ let browser: Browser;
 let ann: Page;
 let bob: Page;
 
-/** The payment provider of the runtime's refund processor: the simulator, or down. */
-const simulator = new PaymentSimulator();
-let providerDown = false;
-const provider: PaymentProvider = {
-  refund(request) {
-    if (providerDown) return Promise.reject(new TransientProviderError('provider down (test)'));
-    return simulator.refund(request);
-  },
-};
-
-/** The refund processor on the switchable provider, built once the runtime has set its environment. */
-let processor: LocalHandler | undefined;
-async function refundProcessor(event: never, context: Context): Promise<unknown> {
-  if (!processor) {
-    const [{ createRefundProcessorHandler }, { DynamoSettlementStore }, { tableRef }, { readConfig }, clock] =
-      await Promise.all([
-        import('#functions/refund-processor.ts'),
-        import('#adapters/dynamo/settlement.ts'),
-        import('#shared/wiring.ts'),
-        import('#shared/config.ts'),
-        import('#shared/clock.ts'),
-      ]);
-    processor = createRefundProcessorHandler({
-      orders: new DynamoSettlementStore(tableRef(readConfig())),
-      provider,
-      clock: clock.serviceClock,
-    }) as LocalHandler;
-  }
-  return processor(event, context);
-}
+const settlement = switchableSettlement();
+const { simulator } = settlement;
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({
@@ -66,9 +42,10 @@ beforeAll(async () => {
     tableName: 'ops-console-browser',
     queuePrefix: 'ops-console-browser-',
     emulators: { dynamoEndpoint: inject('dynamoEndpoint'), sqsEndpoint: inject('sqsEndpoint') },
-    handlers: { 'refund-processor': refundProcessor },
+    handlers: { 'refund-processor': settlement.processor },
     log: () => {},
   });
+  call = runtimeCaller(runtime);
   browser = await launchBrowser();
   ann = await browser.newPage();
   bob = await browser.newPage();
@@ -80,28 +57,7 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-type Json = Record<string, unknown> & { items?: Json[] };
-
-async function call(
-  method: string,
-  path: string,
-  as: { account?: string; operator?: string; approver?: boolean; internal?: boolean },
-  body?: unknown,
-): Promise<{ status: number; body: Json }> {
-  const token = as.operator
-    ? runtime.token(as.operator, { role: as.approver ? 'approver' : 'operator' })
-    : runtime.token(as.account ?? 'billing', { internal: as.internal ?? false });
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: (await response.json()) as Json };
-}
+let call: Caller;
 
 const asOperator = { operator: 'carol' };
 const DAY = 86_400_000;
@@ -121,23 +77,8 @@ async function customer(cashPaid = 5000): Promise<{ account: string; instanceId:
   return { account, instanceId };
 }
 
-/** The customer unsubscribes; the order is settled by the runtime's poller. */
-async function unsubscribe(account: string, instanceId: string): Promise<string> {
-  const quote = await call(
-    'POST',
-    `/instances/${instanceId}/refund-quotes`,
-    { account },
-    { kind: 'UNSUBSCRIBE' },
-  );
-  const order = await call(
-    'POST',
-    `/instances/${instanceId}/unsubscriptions`,
-    { account },
-    confirmedUnsubscribe(String(quote.body.quoteId), String(quote.body.refundType)),
-  );
-  expect(order.status).toBe(202);
-  return String(order.body.unsubscribeOrderId);
-}
+const unsubscribe = (account: string, instanceId: string) => unsubscribeInstance(call, account, instanceId);
+const untilStatus = (id: string, status: string) => untilOrderStatus(call, id, status);
 
 async function opsOrder(id: string) {
   const answer = await call('GET', `/ops/orders/${id}`, asOperator);
@@ -149,16 +90,6 @@ async function opsOrder(id: string) {
     history: { note: string | null; receiveCount: number | null }[];
     audit: { action: string; actor: string; note: string }[];
   };
-}
-
-async function untilStatus(id: string, status: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const view = await opsOrder(id);
-    if (view.order.status === status) return;
-    if (Date.now() > deadline) throw new Error(`order ${id} is ${view.order.status}, not ${status}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 async function balanceOf(account: string) {
@@ -259,13 +190,13 @@ describe('operator console in a browser', () => {
   });
 
   it('fixes an order that needs attention end to end: found in the queue, retried, refunded', async () => {
-    providerDown = true;
+    settlement.state.down = true;
     for (let i = 0; i < 2; i++) {
       const { account, instanceId } = await customer();
       stuck.push({ account, id: await unsubscribe(account, instanceId) });
     }
     for (const { id } of stuck) await untilStatus(id, 'NEEDS_ATTENTION');
-    providerDown = false;
+    settlement.state.down = false;
     const [first] = stuck as [{ account: string; id: string }];
 
     await visit(ann, '#/queues', '[data-queue=needsAttention]');

@@ -54,6 +54,7 @@ export function openAction(app: App, o: ActionOptions): HTMLDialogElement {
   const confirm = h('button', { type: 'submit', className: 'primary' }, o.confirmLabel);
   const dialog = h('dialog', { 'aria-labelledby': titleId, className: 'action-dialog' });
   const showEffect = () => mount(effect, h('p', {}, o.effect()));
+  const screen = document.querySelector('main .screen');
 
   const form = h(
     'form',
@@ -84,7 +85,8 @@ export function openAction(app: App, o: ActionOptions): HTMLDialogElement {
           .then(
             (result) => {
               dialog.close();
-              o.done(result);
+              // An answer that arrives after the operator moved on changes nothing on show.
+              if (screen?.isConnected) o.done(result);
             },
             (error: unknown) => {
               const code = refusalOf(error).code;
@@ -133,7 +135,7 @@ export function openAction(app: App, o: ActionOptions): HTMLDialogElement {
     if (opener?.isConnected) opener.focus();
   });
   showEffect();
-  (document.querySelector('main .screen') ?? document.body).append(dialog);
+  (screen ?? document.body).append(dialog);
   dialog.showModal();
   return dialog;
 }

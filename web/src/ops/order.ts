@@ -198,7 +198,7 @@ function render(app: App, view: OrderView): (HTMLElement | null)[] {
         ['Created', timeOf(order.createdAt)],
         ['Due by', timeOf(order.dueBy)],
         order.settledAt ? ['Refunded at', timeOf(order.settledAt)] : null,
-        ['On time', order.slaBreached ? 'No: later than promised.' : 'Yes so far'],
+        ['On time', order.slaBreached ? 'No: later than promised.' : order.settledAt ? 'Yes' : 'Yes so far'],
         [
           'Deliveries',
           `Last receive count ${r.lastReceiveCount ?? '—'}; dead-lettered ${r.deadLettered}×, redriven ${r.redriven}×, retried by an operator ${r.operatorRetries}×`,
