@@ -269,6 +269,7 @@ describe('operator console in a browser', () => {
     await ann.keyboard.press('Enter');
     await ann.waitForSelector('dialog[open]');
     expect(await ann.$eval('dialog h2', (h) => h.textContent)).toBe(`Resolve line ${line.orderId} by hand`);
+    await expectAccessible(ann, 'resolve dialog');
     await tabTo(ann, 'I have its reference');
     await ann.keyboard.press('ArrowDown'); // the radio group: "Credit it to the account balance"
     await waitForText(ann, 'dialog [data-field=effect]', `is credited to the balance of ${account}`);

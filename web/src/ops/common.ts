@@ -15,17 +15,17 @@ export const accountHash = (id: string) => `#/accounts/${encodeURIComponent(id)}
 export const personHash = (id: string) => `#/audit/person/${encodeURIComponent(id)}`;
 export const QUEUES: [string, string] = ['Back to the work queues', '#/queues'];
 
-let me: { account: string; operator: Promise<Operator> } | undefined;
+let me: { token: string; operator: Promise<Operator> } | undefined;
 
-/** The person signed in and whether they approve (asked once per sign-in). */
+/** The person signed in and whether they approve (asked once per sign-in: per token). */
 export function whoAmI(app: App): Promise<Operator> {
-  const account = app.auth.account() ?? '';
-  if (me?.account !== account) {
+  const token = app.auth.token() ?? '';
+  if (me?.token !== token) {
     const operator = app.api.get<Operator>('/ops/me');
     operator.catch(() => {
       me = undefined;
     });
-    me = { account, operator };
+    me = { token, operator };
   }
   return me.operator;
 }
