@@ -1,7 +1,8 @@
 /**
  * `#/orders` (Unsubscribe Orders, paged) and `#/orders/<id>` (Unsubscribe Order Details:
  * what was asked, where each part of the money went and why, and the history; refreshed until
- * settled).
+ * settled, each refresh patching only what changed so focus, open disclosures and a screen
+ * reader's place stay where they are).
  */
 import {
   ApiError,
@@ -13,7 +14,7 @@ import {
   type UnsubscribeOrder,
 } from '../api.ts';
 import type { App } from '../app.ts';
-import { h, mount } from '../dom.ts';
+import { h, mount, patch } from '../dom.ts';
 import { disclosure } from '../explain.ts';
 import { formatMoney } from '../money.ts';
 import { billingPeriod } from '../time.ts';
@@ -45,7 +46,8 @@ import {
 } from '../words.ts';
 import { getInstance } from './quote.ts';
 
-const REFRESH_MS = 1000;
+/** Waits between refreshes: soon at first (most refunds settle in seconds), then every 5 s. */
+const REFRESH_MS = [1000, 2000, 5000] as const;
 const SETTLED = new Set(['SUCCEEDED', 'NEEDS_ATTENTION']);
 const ORDERS: [string, string] = ['All unsubscribe orders', '#/orders'];
 const orderHash = (id: string) => `#/orders/${encodeURIComponent(id)}`;
@@ -60,23 +62,16 @@ async function balanceCauses(app: App, orderId: string): Promise<Map<string, str
   );
 }
 
-function render(
-  order: UnsubscribeOrder,
-  instance: Instance | undefined,
-  causes: Map<string, string>,
-  creditNote: HTMLElement,
-) {
+/** What a refresh can change; patched into the page, so it holds no listeners. */
+function render(order: UnsubscribeOrder, instance: Instance | undefined, causes: Map<string, string>) {
   const purchase = (orderId: string) => instance?.orders.find((o) => o.orderId === orderId);
   const money = (minor: number) => formatMoney(minor, order.currency);
   return [
+    // Kept across refreshes, so the status and its hint are announced when they change only.
     h(
       'div',
-      { className: 'status-line' },
-      h(
-        'span',
-        { dataset: { field: 'status' }, 'aria-live': 'polite' },
-        badge(order.status, orderStatus(order.status)),
-      ),
+      { className: 'status-line', 'aria-live': 'polite', 'aria-atomic': 'true' },
+      h('span', { dataset: { field: 'status' } }, badge(order.status, orderStatus(order.status))),
       h('span', {}, orderStatusHint(order.status)),
     ),
     h(
@@ -167,9 +162,6 @@ function render(
     SETTLED.has(order.status)
       ? null
       : h('p', { className: 'note' }, 'This page refreshes until the refund is settled.'),
-    // The same element on every refresh, so what it shows survives them.
-    creditNote,
-    h('p', { className: 'actions' }, link(ORDERS[0], ORDERS[1]), link('Account balance', '#/balance')),
   ];
 }
 
@@ -234,11 +226,19 @@ function creditNotePanel(app: App, orderId: string): HTMLElement {
 
 export async function showOrder(app: App, orderId: string): Promise<void> {
   const main = app.show(heading('Unsubscribe Order Details'), h('p', {}, 'Loading…'));
+  // `body` is patched on every refresh; the credit note and the links (which have listeners
+  // and state of their own) are built once and never moved, so focus on them stays too.
   const body = h('div', {});
-  const creditNote = creditNotePanel(app, orderId);
-  app.render(main, heading('Unsubscribe Order Details'), body);
+  const rest = h(
+    'div',
+    { hidden: true },
+    creditNotePanel(app, orderId),
+    h('p', { className: 'actions' }, link(ORDERS[0], ORDERS[1]), link('Account balance', '#/balance')),
+  );
+  app.render(main, heading('Unsubscribe Order Details'), body, rest);
   let instance: Instance | undefined;
   let causes = new Map<string, string>();
+  let refreshes = 0;
   const load = async (): Promise<void> => {
     try {
       const order = await app.api.get<UnsubscribeOrder>(path`/unsubscribe-orders/${orderId}`);
@@ -248,9 +248,11 @@ export async function showOrder(app: App, orderId: string): Promise<void> {
         (l) => l.destination === 'ACCOUNT_BALANCE' && l.status === 'SETTLED' && !causes.has(l.orderId),
       );
       if (unexplained) causes = await balanceCauses(app, order.unsubscribeOrderId).catch(() => causes);
-      mount(body, render(order, instance, causes, creditNote));
+      patch(body, render(order, instance, causes));
+      rest.hidden = false;
       if (SETTLED.has(order.status)) return;
     } catch (error) {
+      rest.hidden = true;
       mount(
         body,
         refusalBox(app, error, {
@@ -261,7 +263,8 @@ export async function showOrder(app: App, orderId: string): Promise<void> {
       );
       return;
     }
-    app.keepTimer(window.setTimeout(() => void load(), REFRESH_MS));
+    const wait = REFRESH_MS[Math.min(refreshes++, REFRESH_MS.length - 1)];
+    app.keepTimer(window.setTimeout(() => void load(), wait));
   };
   await load();
 }
