@@ -81,6 +81,7 @@ console.log(
     (stripe ? `; refunds by Stripe test mode at ${stripeApi}` : '') +
     (clock.moved ? `; local clock ${clock.now}, ${clock.offset} ahead of the real time` : ''),
 );
+console.log(`Consoles: customers at ${runtime.url}/, operators at ${runtime.url}/ops/`);
 console.log(
   `Customer emails: ${runtime.url}/local/mail (SMTP ${runtime.paperwork.mail.url}); credit notes and journal exports on fauxqs S3 (${Object.values(runtime.paperwork.buckets).join(', ')})`,
 );
