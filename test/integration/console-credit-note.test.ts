@@ -9,40 +9,25 @@
 import type { Browser, Page, Target } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { LocalHandler } from '#infra/local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '#infra/local/runtime.ts';
+import type { LocalRuntime } from '#infra/local/runtime.ts';
 import { DEMO_ACCOUNT } from '#infra/local/seed.ts';
-import { axeViolations, launchBrowser, waitForText } from '#test/support/browser.ts';
+import { axeViolations, waitForText } from '#test/support/browser.ts';
+import { demoApi, gate, startGatedConsole } from '#test/support/gated-console.ts';
 import { pdfText } from '#test/support/paperwork.ts';
 
 let runtime: LocalRuntime;
 let browser: Browser;
 let page: Page;
-let openGate: () => void = () => undefined;
-const gate = new Promise<void>((resolve) => {
-  openGate = resolve;
-});
-
-/** The real credit-notes handler, once the gate opens. */
-const gatedCreditNotes: LocalHandler = async (event) => {
-  await gate;
-  const { handler } = await import('#functions/credit-notes.ts');
-  return handler(event);
-};
+/** The real credit-notes function, held until the gate opens. */
+const held = gate();
+const openGate = held.open;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    seed: true,
-    schedule: false,
-    visibilityTimeoutSeconds: 1,
-    tableName: 'console-credit-note',
-    queuePrefix: 'console-credit-note-',
-    emulators: { dynamoEndpoint: inject('dynamoEndpoint'), sqsEndpoint: inject('sqsEndpoint') },
-    handlers: { 'credit-notes': gatedCreditNotes },
-    log: () => {},
-  });
-  browser = await launchBrowser();
-  page = await browser.newPage();
-  await page.setViewport({ width: 1200, height: 900 });
+  ({ runtime, browser, page } = await startGatedConsole('console-credit-note', {
+    'credit-notes': held.hold(
+      async () => (await import('#functions/credit-notes.ts')).handler as LocalHandler,
+    ),
+  }));
 }, 120_000);
 
 afterAll(async () => {
@@ -51,19 +36,8 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-async function api(method: string, path: string, json?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${runtime.token(DEMO_ACCOUNT)}`,
-      ...(json ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    ...(json ? { body: JSON.stringify(json) } : {}),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: answers are inspected freely
-  return { status: response.status, body: (await response.json()) as any };
-}
+const api = (method: string, path: string, json?: unknown, headers?: Record<string, string>) =>
+  demoApi(runtime, method, path, json, headers);
 
 const statusText = () => page.$eval('.credit-note-status', (s) => s.textContent ?? '');
 

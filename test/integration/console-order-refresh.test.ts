@@ -8,41 +8,26 @@
  * as many refreshes as the test wants instead of racing the settlement.
  */
 import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalHandler } from '#infra/local/functions.ts';
-import { type LocalRuntime, startLocalRuntime } from '#infra/local/runtime.ts';
+import type { LocalRuntime } from '#infra/local/runtime.ts';
 import { DEMO_ACCOUNT } from '#infra/local/seed.ts';
-import { axeViolations, launchBrowser, tabTo, waitForText } from '#test/support/browser.ts';
+import { axeViolations, tabTo, waitForText } from '#test/support/browser.ts';
+import { demoApi, gate, startGatedConsole } from '#test/support/gated-console.ts';
 
 let runtime: LocalRuntime;
 let browser: Browser;
 let page: Page;
-let openGate: () => void = () => undefined;
-const gate = new Promise<void>((resolve) => {
-  openGate = resolve;
-});
-
-/** The real refund processor, once the gate opens. */
-const gatedRefundProcessor: LocalHandler = async (event, context) => {
-  await gate;
-  const { handler } = await import('#functions/refund-processor.ts');
-  return handler(event, context);
-};
+/** The real refund-processor function, held until the gate opens. */
+const held = gate();
+const openGate = held.open;
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    seed: true,
-    schedule: false,
-    visibilityTimeoutSeconds: 1,
-    tableName: 'console-order-refresh',
-    queuePrefix: 'console-order-refresh-',
-    emulators: { dynamoEndpoint: inject('dynamoEndpoint'), sqsEndpoint: inject('sqsEndpoint') },
-    handlers: { 'refund-processor': gatedRefundProcessor },
-    log: () => {},
-  });
-  browser = await launchBrowser();
-  page = await browser.newPage();
-  await page.setViewport({ width: 1200, height: 900 });
+  ({ runtime, browser, page } = await startGatedConsole('console-order-refresh', {
+    'refund-processor': held.hold(
+      async () => (await import('#functions/refund-processor.ts')).handler as LocalHandler,
+    ),
+  }));
 }, 120_000);
 
 afterAll(async () => {
@@ -51,19 +36,8 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-async function api(method: string, path: string, json?: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${runtime.token(DEMO_ACCOUNT)}`,
-      ...(json ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    },
-    ...(json ? { body: JSON.stringify(json) } : {}),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: answers are inspected freely
-  return { status: response.status, body: (await response.json()) as any };
-}
+const api = (method: string, path: string, json?: unknown, headers?: Record<string, string>) =>
+  demoApi(runtime, method, path, json, headers);
 
 /** What the page keeps between checks: the nodes seen earlier and the live region's changes. */
 interface Seen {
