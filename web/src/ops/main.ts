@@ -4,11 +4,8 @@
  * its own screens and routes. Operators sign in with their own session (a token with the
  * scope `refunds/operator`; approvers also `refunds/approver`).
  */
-import type { ConsoleConfig } from '../../hosting.ts';
-import { createApi } from '../api.ts';
-import { createApp, type LocalClock, type Routes } from '../app.ts';
-import { loadAuth } from '../auth.ts';
-import { append, h } from '../dom.ts';
+import type { Routes } from '../app.ts';
+import { bootConsole } from '../boot.ts';
 import { showAccount } from './account.ts';
 import { showApprovals } from './approvals.ts';
 import { showAudit, showAuditSearch } from './audit.ts';
@@ -36,25 +33,4 @@ const OPS: Routes = {
   ],
 };
 
-const root = document.getElementById('app') as HTMLElement;
-
-async function start(): Promise<void> {
-  const config = (await (await fetch('config.json')).json()) as ConsoleConfig;
-  const auth = await loadAuth(config, 'operator');
-  const api = createApi(config.apiUrl, () => auth.token());
-  const localClock = config.auth.kind === 'local' ? () => api.get<LocalClock>('/local/clock') : undefined;
-  const { route } = createApp(root, api, auth, OPS, { localClock });
-  window.addEventListener('hashchange', route);
-  route();
-  document.body.dataset.ready = 'true';
-}
-
-start().catch((error: unknown) => {
-  append(root, [
-    h(
-      'div',
-      { className: 'refusal', role: 'alert' },
-      h('p', {}, `The back office could not start: ${String(error)}`),
-    ),
-  ]);
-});
+bootConsole(OPS, 'operator', 'The back office');
