@@ -21,7 +21,6 @@ import {
 const OUT = new URL('../docs/back-office/', import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
 
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const settlement = switchableSettlement();
 const runtime = await startLocalRuntime({
   seed: true,

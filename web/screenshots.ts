@@ -11,7 +11,6 @@ import { launchBrowser, waitForText } from '#test/support/browser.ts';
 const OUT = new URL('../docs/console/', import.meta.url).pathname;
 mkdirSync(OUT, { recursive: true });
 
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 const runtime = await startLocalRuntime({
   seed: true,
   schedule: false,
