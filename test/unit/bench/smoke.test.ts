@@ -39,6 +39,7 @@ describe('npm run bench --quick', () => {
     ...functions.map((name) => `cold-init.${name}`),
     'cold-init.network',
     'console.js-gzip',
+    'console.ops-js-gzip',
     'console.interactive',
     ...['quote', 'unsubscribe', 'cancel-renewal'].flatMap((op) => [`api.${op}.p50`, `api.${op}.p99`]),
     'settlement.processor',
@@ -92,6 +93,7 @@ describe('npm run bench --quick', () => {
     const absolute = [
       'cold-init.network',
       'console.js-gzip',
+      'console.ops-js-gzip',
       'console.interactive',
       'purge.scans',
       'purge.exactly-once',
