@@ -2,14 +2,16 @@
  * `#/orders/<id>`: any unsubscribe order as operators see it — its lines with the provider's
  * refund ids, the whole history with the receive counts, its ledger entries, its domain events
  * and its audit trail — and the actions on it: retry the settlement now, and resolve a line
- * by hand (refunded outside the service with a reference, or credited to the balance). Shown
- * again while settlement is under way, until the order is refunded or needs attention.
+ * by hand (refunded outside the service with a reference, or credited to the balance). Read
+ * again while the page is open, until the order is refunded: each refresh patches only what
+ * changed, so keyboard focus, a screen reader's place and the page behind an open confirmation
+ * dialog stay as they are.
  */
 import { path } from '../api.ts';
 import type { App } from '../app.ts';
-import { field, h, mount, uid } from '../dom.ts';
+import { field, h, patch, uid } from '../dom.ts';
 import { formatMoney } from '../money.ts';
-import { badge, button, heading, link, refusalBox, summary, table, timeInline, timeOf } from '../ui.ts';
+import { badge, heading, link, refusalBox, summary, table, timeInline, timeOf } from '../ui.ts';
 import { destination, failureReason, lineStatus, orderStatus, orderType, refundType } from '../words.ts';
 import { openAction } from './action.ts';
 import { accountHash, auditTable, outcomeBox, QUEUES, remember } from './common.ts';
@@ -17,14 +19,19 @@ import type { ActionResult, OrderLineView, OrderView } from './types.ts';
 import { eventName, historyNote, ledgerCause, paymentMethod, resolution } from './words.ts';
 
 const TITLE = 'Unsubscribe order';
-const REFRESH_MS = 1000;
-const SETTLED = new Set(['SUCCEEDED', 'NEEDS_ATTENTION']);
+/** Waits between refreshes: soon at first (most refunds settle in seconds), then every 5 s. */
+const REFRESH_MS = [1000, 2000, 5000] as const;
+/**
+ * The only status an order never leaves. Needs attention is read on too: another operator's
+ * retry or resolution (or an approval) moves it on, and the page should show that.
+ */
+const FINAL = 'SUCCEEDED';
 
-function retryAction(app: App, view: OrderView): void {
+function retryAction(app: App, view: OrderView): HTMLDialogElement {
   const id = view.order.unsubscribeOrderId;
   const open = view.lines.filter((l) => l.status !== 'SETTLED');
   const unsettled = open.reduce((sum, l) => sum + l.refundAmount, 0);
-  openAction(app, {
+  return openAction(app, {
     title: 'Retry settlement now',
     confirmLabel: 'Retry settlement',
     reason: 'PROVIDER_OUTAGE',
@@ -39,7 +46,7 @@ function retryAction(app: App, view: OrderView): void {
   });
 }
 
-function resolveAction(app: App, view: OrderView, line: OrderLineView): void {
+function resolveAction(app: App, view: OrderView, line: OrderLineView): HTMLDialogElement {
   const id = view.order.unsubscribeOrderId;
   const name = uid('resolution');
   const radio = (value: string, label: string, checked: boolean) => {
@@ -57,7 +64,7 @@ function resolveAction(app: App, view: OrderView, line: OrderLineView): void {
   const chosen = () => (balance.input.checked ? 'CREDITED_TO_BALANCE' : 'SETTLED_EXTERNALLY');
   const money = h('strong', {}, formatMoney(line.refundAmount, view.order.currency));
   const last = view.lines.filter((l) => l.status !== 'SETTLED').length === 1;
-  openAction(app, {
+  return openAction(app, {
     title: `Resolve line ${line.orderId} by hand`,
     confirmLabel: 'Resolve line',
     reason: 'REFUNDED_OUTSIDE',
@@ -113,7 +120,14 @@ function finish(app: App, id: string, result: ActionResult): void {
 const resolver = (view: OrderView, auditId: string): string =>
   view.audit.find((a) => a.auditId === auditId)?.actor ?? `audit record ${auditId}`;
 
-function lineCells(app: App, view: OrderView, l: OrderLineView, canAct: boolean) {
+/**
+ * An action's button: no listener of its own (the page is patched, which carries none over);
+ * a click on the page finds the action by `data-action` and acts on the order as shown.
+ */
+const actionButton = (label: string, action: string, line?: string, className = '') =>
+  h('button', { type: 'button', className, dataset: { action, ...(line ? { line } : {}) } }, label);
+
+function lineCells(view: OrderView, l: OrderLineView, canAct: boolean) {
   const money = (minor: number) => formatMoney(minor, view.order.currency);
   return [
     h('span', { className: 'id' }, l.orderId),
@@ -148,12 +162,17 @@ function lineCells(app: App, view: OrderView, l: OrderLineView, canAct: boolean)
         )
       : '—',
     canAct && l.status === 'PENDING'
-      ? button('Resolve by hand', () => resolveAction(app, view, l))
+      ? actionButton('Resolve by hand', 'resolve', l.orderId)
       : h('span', { className: 'note' }, l.status === 'SUBMITTED' ? 'Waiting for the provider' : '—'),
   ];
 }
 
-function render(app: App, view: OrderView): (HTMLElement | null)[] {
+/**
+ * What a refresh can change; patched into the page, so it holds no listeners. Parts that come
+ * and go (the fix panel, the ledger, the refresh note) keep a place of their own, so the parts
+ * after them stay the same nodes.
+ */
+function render(view: OrderView): HTMLElement[] {
   const order = view.order;
   const money = (minor: number) => formatMoney(minor, order.currency);
   const stuck = order.status === 'NEEDS_ATTENTION';
@@ -169,23 +188,27 @@ function render(app: App, view: OrderView): (HTMLElement | null)[] {
       ),
       h('span', { className: 'id' }, order.unsubscribeOrderId),
     ),
-    stuck
-      ? h(
-          'section',
-          { className: 'panel attention', 'aria-labelledby': 'act-h' },
-          h('h2', { id: 'act-h' }, 'Fix it'),
-          h(
-            'p',
-            {},
-            'Settlement gave up on this order. Retry it once the cause is gone (a provider outage), or resolve each open line by hand below.',
-          ),
-          h(
-            'p',
-            { className: 'actions' },
-            button('Retry settlement now', () => retryAction(app, view), 'primary'),
-          ),
-        )
-      : null,
+    h(
+      'div',
+      {},
+      stuck
+        ? h(
+            'section',
+            { className: 'panel attention', 'aria-labelledby': 'act-h' },
+            h('h2', { id: 'act-h' }, 'Fix it'),
+            h(
+              'p',
+              {},
+              'Settlement gave up on this order. Retry it once the cause is gone (a provider outage), or resolve each open line by hand below.',
+            ),
+            h(
+              'p',
+              { className: 'actions' },
+              actionButton('Retry settlement now', 'retry', undefined, 'primary'),
+            ),
+          )
+        : null,
+    ),
     h(
       'section',
       { className: 'panel', 'aria-labelledby': 'order-h' },
@@ -209,7 +232,7 @@ function render(app: App, view: OrderView): (HTMLElement | null)[] {
     table(
       'Lines',
       ['Line', 'Refund', 'Status', 'Goes to', 'Provider refund', 'Paid out', 'Action'],
-      view.lines.map((l) => lineCells(app, view, l, stuck)),
+      view.lines.map((l) => lineCells(view, l, stuck)),
     ),
     h(
       'section',
@@ -239,18 +262,22 @@ function render(app: App, view: OrderView): (HTMLElement | null)[] {
         ),
       ),
     ),
-    view.ledger.length === 0
-      ? null
-      : table(
-          'Ledger entries of this order',
-          ['When', 'Amount', 'Why', 'Line'],
-          view.ledger.map((e) => [
-            timeOf(e.createdAt),
-            formatMoney(e.amount, e.currency),
-            ledgerCause(e.cause),
-            h('span', { className: 'id' }, e.orderId ?? '—'),
-          ]),
-        ),
+    h(
+      'div',
+      {},
+      view.ledger.length === 0
+        ? null
+        : table(
+            'Ledger entries of this order',
+            ['When', 'Amount', 'Why', 'Line'],
+            view.ledger.map((e) => [
+              timeOf(e.createdAt),
+              formatMoney(e.amount, e.currency),
+              ledgerCause(e.cause),
+              h('span', { className: 'id' }, e.orderId ?? '—'),
+            ]),
+          ),
+    ),
     h(
       'section',
       { 'aria-labelledby': 'audit-h' },
@@ -266,9 +293,13 @@ function render(app: App, view: OrderView): (HTMLElement | null)[] {
         h('span', { className: 'id' }, e.id),
       ]),
     ),
-    SETTLED.has(order.status)
-      ? null
-      : h('p', { className: 'note' }, 'This page refreshes until the order settles.'),
+    h(
+      'div',
+      {},
+      order.status === FINAL
+        ? null
+        : h('p', { className: 'note' }, 'This page refreshes until the order is refunded.'),
+    ),
     h(
       'p',
       { className: 'actions' },
@@ -281,22 +312,51 @@ function render(app: App, view: OrderView): (HTMLElement | null)[] {
 export async function showOrder(app: App, orderId: string): Promise<void> {
   const screen = app.show(heading(TITLE), h('p', {}, 'Loading…'));
   const flash = outcomeBox();
+  // Patched on every refresh; its action buttons are answered here, by the order as shown.
   const body = h('div', {});
-  let shown = '';
+  let shown: OrderView | undefined;
+  let shownText = '';
+  /** Read while a confirmation dialog was open: drawn once it closes. */
+  let waiting: OrderView | undefined;
+  const draw = (view: OrderView): void => {
+    // The page behind an open dialog stays what the dialog describes; the dialog is never touched.
+    if (screen.querySelector('dialog[open]')) {
+      waiting = view;
+      return;
+    }
+    waiting = undefined;
+    const text = JSON.stringify(view);
+    if (text === shownText) return;
+    const focused = document.activeElement;
+    const inBody = focused instanceof HTMLElement && body.contains(focused);
+    shown = view;
+    shownText = text;
+    patch(body, render(view));
+    // The control that had focus went away (e.g. the line got resolved): the heading takes it.
+    if (inBody && !focused.isConnected) screen.querySelector<HTMLElement>('h1')?.focus();
+  };
+  body.addEventListener('click', (event) => {
+    const target = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
+    if (!(target instanceof HTMLButtonElement) || !shown) return;
+    const line = shown.lines.find((l) => l.orderId === target.dataset.line);
+    const dialog =
+      target.dataset.action === 'retry'
+        ? retryAction(app, shown)
+        : line
+          ? resolveAction(app, shown, line)
+          : undefined;
+    dialog?.addEventListener('close', () => {
+      if (waiting && screen.isConnected) draw(waiting);
+    });
+  });
+  let refreshes = 0;
   const load = async (): Promise<void> => {
     try {
       const view = await app.api.get<OrderView>(path`/ops/orders/${orderId}`);
-      const text = JSON.stringify(view);
-      if (text !== shown) {
-        // The first answer focuses the heading; later ones change the body only (focus stays put).
-        if (shown === '') app.render(screen, heading(TITLE), flash, body);
-        // An action's dialog open over the page stays as it is; the next refresh redraws.
-        if (!screen.querySelector('dialog[open]')) {
-          shown = text;
-          mount(body, render(app, view));
-        }
-      }
-      if (SETTLED.has(view.order.status)) return;
+      // The first answer focuses the heading; later ones patch the body only (focus stays put).
+      if (shownText === '' && !waiting) app.render(screen, heading(TITLE), flash, body);
+      draw(view);
+      if (view.order.status === FINAL) return;
     } catch (error) {
       app.render(
         screen,
@@ -309,7 +369,8 @@ export async function showOrder(app: App, orderId: string): Promise<void> {
       );
       return;
     }
-    app.keepTimer(window.setTimeout(() => void load(), REFRESH_MS));
+    const wait = REFRESH_MS[Math.min(refreshes++, REFRESH_MS.length - 1)];
+    app.keepTimer(window.setTimeout(() => void load(), wait));
   };
   await load();
 }
