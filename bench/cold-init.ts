@@ -21,7 +21,7 @@ import { createServer, type Server } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { ServiceFunctionName } from '#infra/cdk/functions.ts';
-import { type BuiltBundles, buildBundles, type ClientSet, clientsOf } from './bundles.ts';
+import { type BuiltBundles, buildBundles, type ClientSet, clientsOf, usesSqs } from './bundles.ts';
 import { DEFAULT_ESBUILD_OPTIONS } from './support/cdk-bundle.ts';
 import { median, ms, ratio, rotation } from './support/stats.ts';
 
@@ -134,15 +134,15 @@ function targets(bundles: BuiltBundles, prefix = '', sourceMaps = true): Target[
   const functions = (Object.keys(bundles.functions) as ServiceFunctionName[]).map((name) => ({
     id: `${prefix}${name}`,
     file: bundles.functions[name].file,
-    usesSqs: clientsOf(bundles.functions[name]) === 'dynamodb+sqs',
+    usesSqs: usesSqs(clientsOf(bundles.functions[name])),
     sourceMaps,
   }));
-  const bare = (Object.keys(bundles.bare) as ClientSet[]).flatMap((set) => [
-    { id: `${prefix}bare:${set}`, file: bundles.bare[set].file, usesSqs: set === 'dynamodb+sqs', sourceMaps },
+  const bare = Object.entries(bundles.bare).flatMap(([set, bundle]) => [
+    { id: `${prefix}bare:${set}`, file: bundle.file, usesSqs: usesSqs(set), sourceMaps },
     {
       id: `${prefix}bare-aliased:${set}`,
-      file: bundles.bareAliased[set].file,
-      usesSqs: set === 'dynamodb+sqs',
+      file: bundles.bareAliased[set]?.file ?? bundle.file,
+      usesSqs: usesSqs(set),
       sourceMaps,
     },
   ]);
@@ -269,7 +269,7 @@ export async function checkNoNetworkAtImport(bundles: BuiltBundles): Promise<Net
   try {
     for (const name of Object.keys(bundles.functions) as ServiceFunctionName[]) {
       const env = lambdaEnv(name, {
-        usesSqs: clientsOf(bundles.functions[name]) === 'dynamodb+sqs',
+        usesSqs: usesSqs(clientsOf(bundles.functions[name])),
         endpoint: counter.endpoint,
       });
       const { stdout } = await run(
