@@ -149,8 +149,16 @@ export async function buildBundles(options?: Parameters<typeof cdkBundle>[2]): P
         cdkBundle({ contents: bareSource(set) }, join(dir, `bare-${set}`), DEFAULT_ESBUILD_OPTIONS),
       ),
     );
+    // Bundled as the functions are; a floor that creates a Secrets Manager client keeps it, as the
+    // functions that read their page-token keys do (the others alias it to a stub).
     const aliased = await Promise.all(
-      sets.map((set) => cdkBundle({ contents: bareSource(set) }, join(dir, `bare-aliased-${set}`))),
+      sets.map((set) =>
+        cdkBundle(
+          { contents: bareSource(set) },
+          join(dir, `bare-aliased-${set}`),
+          functionEsbuildOptions({ pageTokens: set.split('+').includes('secrets') }),
+        ),
+      ),
     );
     return {
       functions: Object.fromEntries(names.map((name, i) => [name, built[i]])) as BuiltBundles['functions'],
