@@ -74,6 +74,8 @@ export const isEmptyRange = (from: Millis | undefined, to: Millis | undefined): 
 
 export interface UnsubscribeOrderQuery {
   instanceId?: string;
+  /** Only orders in this status (the back office's filter; customers' lists have none). */
+  status?: UnsubscribeOrder['status'];
   createdFrom?: Millis;
   createdTo?: Millis;
   limit: number;

@@ -96,7 +96,8 @@ export const setFlagsRequestSchema = z.lazy(() =>
   }),
 );
 
-const limit = () =>
+/** `limit` of a paged list: 1–100 from a query string, default 20. */
+export const limit = () =>
   z._default(
     z.pipe(
       z.string().check(z.regex(/^\d{1,3}$/, 'must be an integer from 1 to 100')),

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { AUDIT_ACTIONS, OPERATOR_REASON_CODES } from '#shared/ops-model.ts';
-import { listInstancesQuerySchema } from './api.ts';
+import { limit, listInstancesQuerySchema } from './api.ts';
 import { currency, id, instant } from './common.ts';
 import { ledgerEntryResponseSchema, unsubscribeOrderResponseSchema } from './responses.ts';
 
@@ -54,17 +54,6 @@ export const approveRequestSchema = z.lazy(() =>
 );
 export const decisionRequestSchema = z.lazy(() => z.strictObject(justification));
 
-const limit = () =>
-  z._default(
-    z.pipe(
-      z.string().check(z.regex(/^\d{1,3}$/, 'must be an integer from 1 to 100')),
-      z.pipe(
-        z.transform(Number),
-        z.int().check(z.minimum(1, 'must be at least 1'), z.maximum(100, 'must be at most 100')),
-      ),
-    ),
-    20,
-  );
 const token = () => z.optional(z.string().check(z.minLength(1), z.maxLength(4096)));
 const minutes = (fallback: number, max: number) =>
   z._default(

@@ -161,6 +161,31 @@ describe('work queues', () => {
     expect(view.body.events.map((e: { type: string }) => e.type)).toContain('UnsubscribeOrderNeedsAttention');
     expect((await ops('GET', '/ops/orders/uo-unknown', { operator: 'ann' })).status).toBe(404);
   });
+
+  it("lists an account's orders by status and instance, newest first, and nothing for a reversed range", async () => {
+    const stuck = await stuckOrder(api);
+    const url = `/ops/accounts/${stuck.account}/orders`;
+    const ids = (answer: { body: { items: { unsubscribeOrderId: string }[] } }) =>
+      answer.body.items.map((o) => o.unsubscribeOrderId);
+    const attention = await ops('GET', `${url}?status=NEEDS_ATTENTION`, { operator: 'ann' });
+    expect(attention.status).toBe(200);
+    expect(ids(attention)).toEqual([stuck.unsubscribeOrderId]);
+    const succeeded = await ops('GET', `${url}?status=SUCCEEDED`, { operator: 'ann' });
+    expect(ids(succeeded)).toEqual([]);
+    const byInstance = await ops('GET', `${url}?instanceId=${stuck.instanceId}&status=NEEDS_ATTENTION`, {
+      operator: 'ann',
+    });
+    expect(ids(byInstance)).toEqual([stuck.unsubscribeOrderId]);
+    const otherInstance = await ops('GET', `${url}?instanceId=i-none`, { operator: 'ann' });
+    expect(ids(otherInstance)).toEqual([]);
+    const reversed = await ops(
+      'GET',
+      `${url}?createdFrom=2030-01-02T00:00:00.000Z&createdTo=2030-01-01T00:00:00.000Z`,
+      { operator: 'ann' },
+    );
+    expect(reversed.status).toBe(200);
+    expect(ids(reversed)).toEqual([]);
+  });
 });
 
 describe('retry settlement now', () => {

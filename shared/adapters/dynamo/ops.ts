@@ -14,6 +14,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
+  AccountOrderQuery,
   AuditQuery,
   OpsCommit,
   OpsReader,
@@ -25,7 +26,6 @@ import type {
 import type { Page } from '#ports/stores.ts';
 import { TABLE } from '#schema/table.ts';
 import type { Millis } from '#shared/domain.ts';
-import { unsubscribeOrderIdTime } from '#shared/ids.ts';
 import type { LedgerEntry, UnsubscribeOrder } from '#shared/model.ts';
 import type { ApprovalRequest, AuditRecord } from '#shared/ops-model.ts';
 import { cancellationReasons, getItem, type TableRef } from './client.ts';
@@ -44,6 +44,7 @@ import {
   slaPartition,
 } from './ops-keys.ts';
 import { withConflictRetry } from './transactions.ts';
+import { DynamoUnsubscribeOrderStore } from './unsubscribe-orders.ts';
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<
@@ -91,9 +92,11 @@ export function auditPut(tableName: string, record: AuditRecord): TransactItem {
 
 export class DynamoOps implements OpsReader, OpsWriter {
   readonly #table: TableRef;
+  readonly #orders: DynamoUnsubscribeOrderStore;
 
   constructor(table: TableRef) {
     this.#table = table;
+    this.#orders = new DynamoUnsubscribeOrderStore(table);
   }
 
   // ---- reads ---------------------------------------------------------------------------
@@ -120,60 +123,9 @@ export class DynamoOps implements OpsReader, OpsWriter {
     return getItem<UnsubscribeOrder>(this.#table, keys.unsubscribeOrder(accountId, unsubscribeOrderId));
   }
 
-  /** Newest first; a key range of the account's partition (ids sort by creation time), filtered by instance and status. */
-  async accountOrders(
-    accountId: string,
-    query: PageQuery & {
-      instanceId?: string;
-      status?: string;
-      createdFrom?: Millis;
-      createdTo?: Millis;
-    },
-  ): Promise<Page<UnsubscribeOrder>> {
-    const { doc, tableName } = this.#table;
-    const prefix = `${keys.unsubscribeOrderPrefix}uo-`;
-    const low =
-      query.createdFrom === undefined ? prefix : `${prefix}${unsubscribeOrderIdTime(query.createdFrom)}`;
-    const high =
-      query.createdTo === undefined ? `${prefix}~` : `${prefix}${unsubscribeOrderIdTime(query.createdTo)}`;
-    const filters: string[] = [];
-    const values: Item = { ':pk': keys.accountPk(accountId), ':low': low, ':high': high };
-    const names: Record<string, string> = {};
-    if (query.instanceId !== undefined) {
-      filters.push('instanceId = :instanceId');
-      values[':instanceId'] = query.instanceId;
-    }
-    if (query.status !== undefined) {
-      filters.push('#status = :status');
-      names['#status'] = 'status';
-      values[':status'] = query.status;
-    }
-    const items: UnsubscribeOrder[] = [];
-    let after = query.cursor;
-    for (;;) {
-      const result = await doc.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
-          FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
-          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
-          ExpressionAttributeValues: values,
-          ExclusiveStartKey: after ? { pk: keys.accountPk(accountId), sk: after } : undefined,
-          ScanIndexForward: false,
-          Limit: Math.max(query.limit, 25),
-        }),
-      );
-      for (const raw of result.Items ?? []) {
-        const order = stripKeys<UnsubscribeOrder>(raw);
-        if (query.createdTo !== undefined && order.createdAt >= query.createdTo) continue;
-        items.push(order);
-        if (items.length === query.limit)
-          return { items, cursor: keys.unsubscribeOrder(accountId, order.unsubscribeOrderId).sk };
-      }
-      const last = result.LastEvaluatedKey?.sk;
-      if (typeof last !== 'string') return { items, cursor: null };
-      after = last;
-    }
+  /** Newest first: the customers' list of the account's orders (a key range), with a status filter. */
+  accountOrders(accountId: string, query: AccountOrderQuery): Promise<Page<UnsubscribeOrder>> {
+    return this.#orders.list(accountId, query);
   }
 
   async needsAttention(query: PageQuery): Promise<Page<UnsubscribeOrder>> {

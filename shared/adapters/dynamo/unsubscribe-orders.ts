@@ -25,13 +25,23 @@ export class DynamoUnsubscribeOrderStore implements UnsubscribeOrderStore {
     return getItem<UnsubscribeOrder>(this.#table, keys.unsubscribeOrder(accountId, unsubscribeOrderId));
   }
 
-  /** Newest first; `createdFrom` inclusive, `createdTo` exclusive. */
+  /** Newest first; `createdFrom` inclusive, `createdTo` exclusive; filtered by instance and status. */
   async list(accountId: string, query: UnsubscribeOrderQuery): Promise<Page<UnsubscribeOrder>> {
     if (isEmptyRange(query.createdFrom, query.createdTo)) return { items: [], cursor: null };
     const { doc, tableName } = this.#table;
     const prefix = `${keys.unsubscribeOrderPrefix}uo-`;
     const low = query.createdFrom === undefined ? prefix : `${prefix}${timePart(query.createdFrom)}`;
     const high = query.createdTo === undefined ? `${prefix}~` : `${prefix}${timePart(query.createdTo)}`;
+    const filters: string[] = [];
+    const values: Record<string, unknown> = { ':pk': keys.accountPk(accountId), ':low': low, ':high': high };
+    if (query.instanceId !== undefined) {
+      filters.push('instanceId = :instanceId');
+      values[':instanceId'] = query.instanceId;
+    }
+    if (query.status !== undefined) {
+      filters.push('#status = :status');
+      values[':status'] = query.status;
+    }
     const items: UnsubscribeOrder[] = [];
     let after = query.cursor;
     for (;;) {
@@ -39,13 +49,9 @@ export class DynamoUnsubscribeOrderStore implements UnsubscribeOrderStore {
         new QueryCommand({
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
-          FilterExpression: query.instanceId === undefined ? undefined : 'instanceId = :instanceId',
-          ExpressionAttributeValues: {
-            ':pk': keys.accountPk(accountId),
-            ':low': low,
-            ':high': high,
-            ...(query.instanceId === undefined ? {} : { ':instanceId': query.instanceId }),
-          },
+          FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
+          ExpressionAttributeNames: query.status === undefined ? undefined : { '#status': 'status' },
+          ExpressionAttributeValues: values,
           ExclusiveStartKey: after ? { pk: keys.accountPk(accountId), sk: after } : undefined,
           ScanIndexForward: false,
           Limit: Math.max(query.limit, 25),
